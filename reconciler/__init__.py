@@ -1,0 +1,5 @@
+"""dashctl: keep analytics dashboards in git."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

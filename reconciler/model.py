@@ -1,0 +1,180 @@
+"""The dashboard model: one typed form of a dashboard, and its wire form.
+
+Manifests are parsed into these pydantic models (strict: unknown keys are
+errors). Enum values are accepted in the API spelling (``GRANULARITY_DAY``) or
+the short lower-case form (``day``) and are always held in the API spelling.
+
+The wire form is the proto3 JSON the Dashboards API speaks (SPEC §1). Tiles
+are always sent with their ``type``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+class TileType(str, Enum):
+    INSIGHT = "TILE_TYPE_INSIGHT"
+    MARKDOWN = "TILE_TYPE_MARKDOWN"
+
+
+class Granularity(str, Enum):
+    HOUR = "GRANULARITY_HOUR"
+    DAY = "GRANULARITY_DAY"
+    WEEK = "GRANULARITY_WEEK"
+    MONTH = "GRANULARITY_MONTH"
+
+
+class Aggregation(str, Enum):
+    COUNT = "AGGREGATION_COUNT"
+    UNIQUE_USERS = "AGGREGATION_UNIQUE_USERS"
+
+
+class Visualization(str, Enum):
+    LINE = "VISUALIZATION_LINE"
+    BAR = "VISUALIZATION_BAR"
+    AREA = "VISUALIZATION_AREA"
+    TABLE = "VISUALIZATION_TABLE"
+    KPI = "VISUALIZATION_KPI"
+
+
+ENUM_PREFIXES: dict[type[Enum], str] = {
+    TileType: "TILE_TYPE_",
+    Granularity: "GRANULARITY_",
+    Aggregation: "AGGREGATION_",
+    Visualization: "VISUALIZATION_",
+}
+
+
+def short_form(value: str) -> str:
+    """``GRANULARITY_DAY`` -> ``day`` (the form `pull` writes)."""
+    for prefix in ENUM_PREFIXES.values():
+        if value.startswith(prefix):
+            return value[len(prefix) :].lower()
+    return value
+
+
+def known_values(enum: type[Enum]) -> list[str]:
+    """Every accepted spelling of an enum, for error messages and schemas."""
+    prefix = ENUM_PREFIXES[enum]
+    api = [str(member.value) for member in enum]
+    return api + [value[len(prefix) :].lower() for value in api]
+
+
+def expand_enum(enum: type[Enum]) -> BeforeValidator:
+    """A validator that turns the short form into the API spelling."""
+    prefix = ENUM_PREFIXES[enum]
+
+    def expand(value: Any) -> Any:
+        if isinstance(value, str) and value.islower() and not value.startswith(prefix.lower()):
+            return prefix + value.upper()
+        return value
+
+    return BeforeValidator(expand)
+
+
+TileTypeField = Annotated[TileType, expand_enum(TileType)]
+GranularityField = Annotated[Granularity, expand_enum(Granularity)]
+AggregationField = Annotated[Aggregation, expand_enum(Aggregation)]
+VisualizationField = Annotated[Visualization, expand_enum(Visualization)]
+
+GRID_COLUMNS = 12
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Position(Strict):
+    """Where a tile sits on the 12-column grid."""
+
+    x: int = Field(0, ge=0, le=GRID_COLUMNS - 1, description="Column of the left edge (0-11).")
+    y: int = Field(0, ge=0, description="Row of the top edge.")
+    w: int = Field(ge=1, le=GRID_COLUMNS, description="Width in columns; x + w <= 12.")
+    h: int = Field(ge=1, description="Height in rows.")
+
+
+class Event(Strict):
+    """An analytics event the query counts."""
+
+    name: str = Field(min_length=1, description="Event name, e.g. page_view.")
+
+
+class Query(Strict):
+    """What an insight tile measures."""
+
+    events: list[Event] = Field(min_length=1, description="The events counted.")
+    granularity: GranularityField = Field(description="Time bucket: hour, day, week or month.")
+    aggregation: AggregationField = Field(description="count or unique_users.")
+
+
+class Insight(Strict):
+    """A chart of a query."""
+
+    query: Query
+    visualization: VisualizationField = Field(description="line, bar, area, table or kpi.")
+
+
+class Markdown(Strict):
+    """A text tile."""
+
+    content: str = Field(description="Markdown text.")
+
+
+class Tile(Strict):
+    """One tile: exactly one of insight / markdown."""
+
+    id: str = Field(min_length=1, description="Unique within the dashboard.")
+    type: TileTypeField | None = Field(None, description="Optional; must agree with the body.")
+    position: Position
+    insight: Insight | None = None
+    markdown: Markdown | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> Tile:
+        if (self.insight is None) == (self.markdown is None):
+            raise ValueError(f"tile {self.id!r} must have exactly one of insight / markdown")
+        if self.type is not None and self.type is not self.kind:
+            raise ValueError(
+                f"tile {self.id!r} has type {self.type.value} but a "
+                f"{'insight' if self.insight else 'markdown'} body"
+            )
+        return self
+
+    @property
+    def kind(self) -> TileType:
+        return TileType.INSIGHT if self.insight is not None else TileType.MARKDOWN
+
+
+class Dashboard(Strict):
+    """One dashboard manifest."""
+
+    name: str = Field(min_length=1, description="Unique within an environment.")
+    id: str | None = Field(None, min_length=1, description="Pin to one live dashboard.")
+    former_names: list[str] = Field(
+        default_factory=list,
+        alias="formerNames",
+        description="Earlier names: a live dashboard by one of them is renamed, not recreated.",
+    )
+    tiles: list[Tile] = Field(default_factory=list)
+
+
+def tile_to_wire(tile: Tile) -> dict[str, Any]:
+    """The wire form of a tile, always with its type."""
+    wire: dict[str, Any] = {
+        "id": tile.id,
+        "type": tile.kind.value,
+        "position": tile.position.model_dump(),
+    }
+    if tile.insight is not None:
+        wire["insight"] = tile.insight.model_dump(mode="json")
+    if tile.markdown is not None:
+        wire["markdown"] = tile.markdown.model_dump(mode="json")
+    return wire
+
+
+def tiles_to_wire(tiles: list[Tile]) -> list[dict[str, Any]]:
+    return [tile_to_wire(tile) for tile in tiles]

@@ -1,0 +1,1 @@
+"""Reading the GitOps repository: environments, manifests, overlays, vars and problems."""
