@@ -1,0 +1,115 @@
+"""Line manifests up with live dashboards (pure).
+
+A manifest matches a live dashboard by pinned ``id``, else by exact ``name``,
+else by one of its ``formerNames`` (a rename). Two live matches make that
+manifest ambiguous: an error for it alone, and neither live dashboard counts
+as unmanaged (so neither can be pruned). Live dashboards whose names match an
+``ignore`` glob are never paired, touched or reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from reconciler.repo.models import Manifest
+
+LiveSummary = Mapping[str, Any]  # {"id", "name", ...} as List returns it
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A manifest and its live dashboard; None on one side means create or unmanaged."""
+
+    key: str
+    desired: Manifest | None
+    live: LiveSummary | None
+    renamed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class PairError:
+    dashboard: str
+    message: str
+
+
+@dataclass
+class Pairing:
+    pairs: list[Pair] = field(default_factory=list)
+    errors: list[PairError] = field(default_factory=list)
+
+    @property
+    def matched(self) -> list[Pair]:
+        return [pair for pair in self.pairs if pair.desired and pair.live]
+
+    @property
+    def unmatched_desired(self) -> list[Pair]:
+        return [pair for pair in self.pairs if pair.desired and not pair.live]
+
+    @property
+    def unmanaged(self) -> list[Pair]:
+        return [pair for pair in self.pairs if pair.live and not pair.desired]
+
+
+def is_ignored(name: str, ignore: Iterable[str]) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in ignore)
+
+
+def _by(live: Sequence[LiveSummary], claimed: set[str], names: Iterable[str]) -> list[LiveSummary]:
+    wanted = set(names)
+    return [item for item in live if item["id"] not in claimed and item["name"] in wanted]
+
+
+def pair(
+    manifests: Sequence[Manifest], live: Sequence[LiveSummary], ignore: Sequence[str] = ()
+) -> Pairing:
+    """Pair every manifest with at most one live dashboard. Pure."""
+    visible = [item for item in live if not is_ignored(str(item["name"]), ignore)]
+    by_id = {str(item["id"]): item for item in visible}
+    claimed: set[str] = set()
+    found: dict[int, tuple[LiveSummary | None, str | None]] = {}
+    errors: list[PairError] = []
+
+    def claim(index: int, match: LiveSummary, renamed_from: str | None = None) -> None:
+        claimed.add(str(match["id"]))
+        found[index] = (match, renamed_from)
+
+    for index, manifest in enumerate(manifests):  # 1. pinned ids
+        pinned = manifest.dashboard.id
+        if pinned is None:
+            continue
+        if pinned in by_id:
+            match = by_id[pinned]
+            claim(index, match, None if match["name"] == manifest.dashboard.name else match["name"])
+        else:
+            errors.append(PairError(manifest.dashboard.name, f"pinned id {pinned} does not exist"))
+            found[index] = (None, None)
+    for rule in ("name", "formerNames"):  # 2. exact names, 3. former names
+        for index, manifest in enumerate(manifests):
+            if index in found:
+                continue
+            dashboard = manifest.dashboard
+            names = [dashboard.name] if rule == "name" else dashboard.former_names
+            matches = _by(visible, claimed, names)
+            if len(matches) > 1:
+                ids = ", ".join(sorted(str(item["id"]) for item in matches))
+                errors.append(
+                    PairError(dashboard.name, f"ambiguous: {len(matches)} live dashboards match "
+                                              f"({ids}); pin one with `id:`")
+                )
+                claimed.update(str(item["id"]) for item in matches)
+                found[index] = (None, None)
+            elif matches:
+                claim(index, matches[0], matches[0]["name"] if rule == "formerNames" else None)
+    failed = {error.dashboard for error in errors}
+    pairs = [
+        Pair(manifest.dashboard.name, manifest, *found.get(index, (None, None)))
+        for index, manifest in enumerate(manifests)
+        if manifest.dashboard.name not in failed
+    ]
+    pairs += [
+        Pair(str(item["name"]), None, item) for item in visible if str(item["id"]) not in claimed
+    ]
+    return Pairing(pairs=pairs, errors=errors)

@@ -1,0 +1,202 @@
+"""The Plan: typed changes per dashboard, per environment.
+
+`build_environment_plan` is a purely computational function with no side
+effects: it takes the manifests of one environment and the live state read
+from the API, pairs them, normalizes both sides and diffs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from reconciler.engine.diff import TileChanges, diff_tiles
+from reconciler.engine.normalize import canonical_dashboard, canonical_tiles, fingerprint
+from reconciler.engine.pair import LiveSummary, is_ignored, pair
+from reconciler.model import tiles_to_wire
+from reconciler.repo.models import Environment, Manifest, Problem
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Rename:
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One dashboard's change. ``after`` is exactly what apply sends."""
+
+    action: Action
+    dashboard: str
+    id: str | None
+    rename: Rename | None = None
+    tiles: TileChanges = field(default_factory=TileChanges)
+    before: Mapping[str, Any] | None = None  # canonical live dashboard (name, tiles)
+    after: Mapping[str, Any] | None = None  # {"name", "tiles": [wire tiles]}
+    fingerprint: str | None = None  # of the live dashboard as planned
+
+    @property
+    def upserts_tiles(self) -> bool:
+        return self.action is Action.CREATE and bool(self.after and self.after["tiles"]) or (
+            self.action is Action.UPDATE and bool(self.tiles)
+        )
+
+
+@dataclass(frozen=True)
+class PlanError:
+    dashboard: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What one environment's API holds: List summaries and the dashboards fetched."""
+
+    summaries: Sequence[LiveSummary] = ()
+    dashboards: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)  # id -> why Get failed
+
+
+@dataclass(frozen=True)
+class EnvironmentPlan:
+    name: str
+    project: str
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    unmanaged: list[str] = field(default_factory=list)
+    errors: list[PlanError] = field(default_factory=list)
+    prune: bool = False
+    live_count: int = 0  # live dashboards seen, not counting ignored ones
+    refusal: str | None = None  # a safety rule refuses the whole apply (also in errors)
+    problems: int = 0  # manifest problems: deletes are never applied while there are any
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {action.value: self.count(action) for action in Action}
+        return counts | {"unchanged": self.unchanged}
+
+    @property
+    def deletes(self) -> list[Change]:
+        return [change for change in self.changes if change.action is Action.DELETE]
+
+
+@dataclass(frozen=True)
+class Plan:
+    environments: list[EnvironmentPlan]
+
+    @property
+    def exit_code(self) -> int:
+        """0 no changes, 2 changes, 1 error (an error outranks changes)."""
+        if any(env.errors for env in self.environments):
+            return 1
+        return 2 if any(env.changes for env in self.environments) else 0
+
+
+def delete_refusal(environment: Environment, deletes: int, live_count: int) -> str | None:
+    """Why a plan with this many deletes must be refused whole, or None."""
+    if environment.max_deletes is not None and deletes > environment.max_deletes:
+        return (
+            f"would delete {deletes} dashboards, more than max_deletes "
+            f"({environment.max_deletes}); nothing will be applied"
+        )
+    if deletes and deletes >= live_count:
+        return (
+            f"would delete every dashboard of the environment ({deletes}); refusing — "
+            "is the manifest folder empty or the environment mis-pointed?"
+        )
+    return None
+
+
+def desired_payload(manifest: Manifest) -> dict[str, Any]:
+    return {"name": manifest.dashboard.name, "tiles": tiles_to_wire(manifest.dashboard.tiles)}
+
+
+def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Change | None:
+    """The change that turns ``live`` into ``manifest``, or None when equal."""
+    after = desired_payload(manifest)
+    tiles = diff_tiles(canonical_tiles(after["tiles"]), canonical_tiles(live.get("tiles") or []))
+    live_name = str(live.get("name", ""))
+    rename = Rename(live_name, manifest.dashboard.name) if live_name != after["name"] else None
+    if not tiles and rename is None:
+        return None
+    return Change(
+        Action.UPDATE, after["name"], str(live["id"]), rename, tiles,
+        before=canonical_dashboard(live), after=after, fingerprint=fingerprint(live),
+    )
+
+
+def plan_create(manifest: Manifest) -> Change:
+    after = desired_payload(manifest)
+    added = [tile["id"] for tile in after["tiles"]]
+    return Change(Action.CREATE, after["name"], None, tiles=TileChanges(added=added), after=after)
+
+
+def plan_delete(live: LiveSummary, dashboard: Mapping[str, Any] | None) -> Change:
+    tiles = [str(tile.get("id")) for tile in (dashboard or {}).get("tiles") or []]
+    return Change(
+        Action.DELETE, str(live["name"]), str(live["id"]),
+        tiles=TileChanges(removed=tiles),
+        before=canonical_dashboard(dashboard) if dashboard else None,
+        fingerprint=fingerprint(dashboard) if dashboard else None,
+    )
+
+
+def build_environment_plan(
+    environment: Environment,
+    manifests: Sequence[Manifest],
+    problems: Sequence[Problem],
+    live: LiveState,
+) -> EnvironmentPlan:
+    """Pair, normalize, diff: what apply would do in one environment. Pure."""
+    pairing = pair(manifests, live.summaries, environment.ignore)
+    errors = [PlanError(None, str(problem)) for problem in problems]
+    errors += [PlanError(error.dashboard, error.message) for error in pairing.errors]
+    changes: list[Change] = []
+    unchanged = 0
+    for item in pairing.pairs:
+        if item.desired is not None and item.live is not None:
+            live_id = str(item.live["id"])
+            dashboard = live.dashboards.get(live_id)
+            if dashboard is None:
+                reason = live.errors.get(live_id, "not fetched")
+                errors.append(PlanError(item.key, f"cannot read live dashboard {live_id}: {reason}"))
+                continue
+            change = plan_update(item.desired, dashboard)
+            unchanged += change is None
+            changes += [change] if change else []
+        elif item.desired is not None:
+            changes.append(plan_create(item.desired))
+    unmanaged = [pair_.live for pair_ in pairing.unmanaged if pair_.live is not None]
+    if environment.prune:
+        changes += [plan_delete(item, live.dashboards.get(str(item["id"]))) for item in unmanaged]
+    visible = sum(1 for item in live.summaries if not is_ignored(item["name"], environment.ignore))
+    deletes = sum(1 for change in changes if change.action is Action.DELETE)
+    refusal = delete_refusal(environment, deletes, visible)
+    if refusal:
+        errors.append(PlanError(None, refusal))
+    order = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
+    changes.sort(key=lambda change: (order[change.action], change.dashboard))
+    return EnvironmentPlan(
+        name=environment.name,
+        project=environment.project_id,
+        changes=changes,
+        unchanged=unchanged,
+        unmanaged=sorted(str(item["name"]) for item in unmanaged),
+        errors=errors,
+        prune=environment.prune,
+        live_count=visible,
+        refusal=refusal,
+        problems=len(problems),
+    )
