@@ -207,14 +207,16 @@ def preview(ctx: click.Context, env: str, plan_file: Path | None, out: Path) -> 
               default=Path(".dashctl/serve.db"), show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
-@click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET", help="HS256 secret (DASHCTL_JWT_SECRET).")
+@click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET",
+              help="HS256 secret (DASHCTL_JWT_SECRET).")
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Share of requests that fail (503/429/dropped), nothing written.")
 @click.option("--ambiguous-create-rate", type=click.FloatRange(0, 1), default=0.0,
               help="Share of Creates that commit, then answer 503.")
 @click.option("--latency-ms", type=click.IntRange(0), default=0, help="Added to every call.")
 @click.option("--quirks", is_flag=True,
-              help="Answer like a picky real server (reordered tiles, omitted defaults, extra fields).")
+              help="Answer like a picky real server "
+              "(reordered tiles, omitted defaults, extra fields).")
 @click.option("--seed", type=int, help="Seed for fault injection.")
 def serve(
     db: Path,

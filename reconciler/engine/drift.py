@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from reconciler.engine.diff import FieldChange, TileChanges, diff_tiles
 from reconciler.engine.normalize import canonical_tiles
@@ -13,7 +13,7 @@ from reconciler.engine.plan import LiveState, desired_payload
 from reconciler.repo.models import Environment, Manifest, Problem
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     IN_SYNC = "in_sync"
     DRIFTED = "drifted"
     ERROR = "error"

@@ -27,6 +27,10 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
@@ -36,7 +40,7 @@ def _int(value: Any) -> int:
 
 def _insight(wire: Mapping[str, Any]) -> dict[str, Any]:
     query = _mapping(wire.get("query"))
-    events = query.get("events") if isinstance(query.get("events"), list) else []
+    events = _list(query.get("events"))
     return {
         "query": {
             "events": [{"name": str(_mapping(event).get("name", ""))} for event in events],
@@ -74,8 +78,7 @@ def canonical_tiles(tiles: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, A
 
 def canonical_dashboard(wire: Mapping[str, Any]) -> dict[str, Any]:
     """Name and tiles of a dashboard in canonical form, tiles in a stable order."""
-    tiles = wire.get("tiles") if isinstance(wire.get("tiles"), list) else []
-    keyed = canonical_tiles(_mapping(tile) for tile in tiles or [])
+    keyed = canonical_tiles(_mapping(tile) for tile in _list(wire.get("tiles")))
     return {"name": str(wire.get("name", "")), "tiles": [keyed[key] for key in sorted(keyed)]}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from reconciler.engine.diff import TileChanges, diff_tiles
@@ -19,7 +19,7 @@ from reconciler.model import tiles_to_wire
 from reconciler.repo.models import Environment, Manifest, Problem
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
@@ -46,7 +46,7 @@ class Change:
 
     @property
     def upserts_tiles(self) -> bool:
-        return self.action is Action.CREATE and bool(self.after and self.after["tiles"]) or (
+        return (self.action is Action.CREATE and bool(self.after and self.after["tiles"])) or (
             self.action is Action.UPDATE and bool(self.tiles)
         )
 
@@ -171,7 +171,8 @@ def build_environment_plan(
             dashboard = live.dashboards.get(live_id)
             if dashboard is None:
                 reason = live.errors.get(live_id, "not fetched")
-                errors.append(PlanError(item.key, f"cannot read live dashboard {live_id}: {reason}"))
+                message = f"cannot read live dashboard {live_id}: {reason}"
+                errors.append(PlanError(item.key, message))
                 continue
             change = plan_update(item.desired, dashboard)
             unchanged += change is None

@@ -28,7 +28,7 @@ def environment_json(env: EnvironmentPlan, *, saved: bool = False) -> dict[str, 
         "project": env.project,
         "summary": env.summary,
         "changes": [change_json(change, saved=saved) for change in env.changes],
-        "errors": [{"dashboard": error.dashboard, "message": error.message} for error in env.errors],
+        "errors": [{"dashboard": e.dashboard, "message": e.message} for e in env.errors],
     }
     if saved:
         data |= {"unmanaged": env.unmanaged, "unchanged": env.unchanged,

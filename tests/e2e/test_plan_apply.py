@@ -137,7 +137,7 @@ def test_safety_rules_refuse_the_whole_apply(http_kit: Kit,
     http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     http_kit.remove("growth")
     http_kit.remove("retention")  # an empty folder must not wipe the environment
-    code, out, err = http_kit.run(capsys, "apply", "--env", "test", "--auto-approve",
+    code, _out, err = http_kit.run(capsys, "apply", "--env", "test", "--auto-approve",
                                   "--allow-delete")
     assert code == 1 and "every dashboard" in err
     assert len(http_kit.dashboards()) == 2

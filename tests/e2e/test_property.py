@@ -47,7 +47,7 @@ def tiles(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 scenario = st.fixed_dictionaries({
     "desired": st.dictionaries(st.sampled_from(NAMES), tiles(), max_size=4),
-    "live": st.dictionaries(st.sampled_from(NAMES + ["Zeta", "Eta"]), tiles(), max_size=5),
+    "live": st.dictionaries(st.sampled_from([*NAMES, "Zeta", "Eta"]), tiles(), max_size=5),
     "prune": st.booleans(),
 })
 
