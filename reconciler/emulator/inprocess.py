@@ -1,0 +1,32 @@
+"""The in-process emulator for ``sqlite:PATH`` environments.
+
+``inprocess_transport(db_path, project)`` builds the very app `dashctl serve`
+runs, with a random secret of this process, and returns an
+``httpx.ASGITransport`` over it plus a token for ``project``: the client then
+talks to it as to a server (base URL e.g. ``http://emulator``), with the same
+headers, codecs, errors and quirks, and no socket.
+
+An injected dropped connection surfaces as ``httpx.RemoteProtocolError`` (see
+``faults.py``); no other exception leaves the app.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import httpx
+
+from reconciler.emulator.app import create_app
+from reconciler.emulator.auth import mint_token
+from reconciler.emulator.options import EmulatorOptions
+
+
+def inprocess_transport(
+    db_path: Path, project: str, *, options: EmulatorOptions | None = None
+) -> tuple[httpx.AsyncBaseTransport, str]:
+    """An ASGI transport over a fresh emulator app on ``db_path``, and a token for ``project``."""
+    secret = secrets.token_urlsafe(32)
+    app = create_app(db_path=Path(db_path), jwt_secret=secret, options=options)
+    transport = httpx.ASGITransport(app=app)
+    return transport, mint_token(secret=secret, project=project, ttl=7 * 24 * 3600)

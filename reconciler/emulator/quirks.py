@@ -1,0 +1,88 @@
+"""What ``--quirks`` changes in answers: the liberties a real server may take.
+
+- tiles come back ordered by position (y, then x), not in the order stored;
+- proto3 defaults are omitted in JSON (``x: 0``, ``y: 0``, empty lists...);
+- fields dashctl does not know are added to every dashboard and tile: in JSON
+  as extra keys, in binary as unknown fields (numbers 1000 and up), which a
+  protobuf parser keeps aside.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+_UNKNOWN_FIELD_FIRST = 1000
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _string_field(number: int, text: str) -> bytes:
+    payload = text.encode()
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _etag(*parts: str) -> str:
+    return 'W/"' + hashlib.sha1("|".join(parts).encode()).hexdigest()[:16] + '"'
+
+
+def dashboard_extras(dashboard_id: str, updated: str) -> dict[str, Any]:
+    return {"etag": _etag(dashboard_id, updated), "theme": "THEME_LIGHT", "folder": "General"}
+
+
+def tile_extras(tile_id: str) -> dict[str, Any]:
+    return {"theme": "auto", "style": {"color": "#3366cc", "legend": True}, "etag": _etag(tile_id)}
+
+
+def reorder_tiles(dashboard: Any) -> None:
+    """Order the tiles by position (y, then x), as a grid-minded server would."""
+    tiles = sorted(dashboard.tiles, key=lambda tile: (tile.position.y, tile.position.x))
+    copies = [type(tile)() for tile in tiles]
+    for copy, tile in zip(copies, tiles, strict=True):
+        copy.CopyFrom(tile)
+    del dashboard.tiles[:]
+    dashboard.tiles.extend(copies)
+
+
+def add_unknown_fields(message: Any, extras: dict[str, Any]) -> None:
+    """Attach ``extras`` (the string ones) as unknown fields of a protobuf message."""
+    raw = b"".join(
+        _string_field(_UNKNOWN_FIELD_FIRST + index, f"{key}={value}")
+        for index, (key, value) in enumerate(extras.items())
+        if isinstance(value, str)
+    )
+    message.MergeFromString(raw)
+
+
+def decorate(dashboard: Any, *, with_tiles: bool = True) -> None:
+    """Apply the binary-visible quirks to a Dashboard or DashboardSummary in place."""
+    if with_tiles:
+        reorder_tiles(dashboard)
+        for tile in dashboard.tiles:
+            add_unknown_fields(tile, tile_extras(tile.id))
+    add_unknown_fields(dashboard, dashboard_extras(dashboard.id, str(dashboard.updated_at.seconds)))
+
+
+def add_json_extras(data: dict[str, Any]) -> None:
+    """Add the unknown keys to the dashboards of an answer in JSON form."""
+    dashboards: list[Any] = []
+    if isinstance(data.get("dashboard"), dict):
+        dashboards.append(data["dashboard"])
+    if isinstance(data.get("dashboards"), list):
+        dashboards.extend(data["dashboards"])
+    for dashboard in dashboards:
+        dashboard.update(
+            dashboard_extras(str(dashboard.get("id", "")), str(dashboard.get("updatedAt", "")))
+        )
+        for tile in dashboard.get("tiles", ()):
+            tile.update(tile_extras(str(tile.get("id", ""))))

@@ -1,0 +1,218 @@
+"""The emulator's SQLite store: one file, WAL, every dashboard tied to a project.
+
+A write is one ``BEGIN IMMEDIATE`` transaction, committed before the answer
+is sent, so the data survives a restart or a ``kill -9`` between requests;
+several processes may share the file (SQLite's locking, a busy timeout).
+Within a process one connection is shared under a lock: the app runs each
+call's store work synchronously on the event loop, which keeps every call
+atomic with respect to the others.
+
+Tiles are kept as the protobuf binary of a ``Dashboard`` that holds only its
+tiles (cheap to load; ``load_tiles`` decodes it). List order is creation order
+(``seq``, never reused), which makes page tokens stable under inserts and
+deletes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS dashboards (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    project    TEXT    NOT NULL,
+    id         TEXT    NOT NULL,
+    name       TEXT    NOT NULL,
+    tiles      BLOB    NOT NULL,
+    created_us INTEGER NOT NULL,
+    updated_us INTEGER NOT NULL,
+    UNIQUE (project, id)
+);
+CREATE INDEX IF NOT EXISTS dashboards_by_project ON dashboards (project, seq);
+"""
+
+_COLUMNS = "seq, id, name, created_us, updated_us"
+
+
+def new_dashboard_id() -> str:
+    return f"dash_{secrets.token_hex(8)}"
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _timestamps(message: Any, created_us: int, updated_us: int) -> None:
+    message.created_at.FromMicroseconds(created_us)
+    message.updated_at.FromMicroseconds(updated_us)
+
+
+def load_tiles(blob: bytes) -> Any:
+    """A ``Dashboard`` holding only the tiles stored in ``blob``."""
+    return pb.Dashboard.FromString(blob)
+
+
+def dump_tiles(tiles: Iterable[Any]) -> bytes:
+    return bytes(pb.Dashboard(tiles=list(tiles)).SerializeToString())
+
+
+class Store:
+    """Dashboards per project in one SQLite file."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 10.0) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a crash of the process (kill -9); only a
+        # power loss may drop the last commits, which an emulator can afford.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._write() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- reads -------------------------------------------------------------
+
+    def list_page(
+        self, project: str, *, after_seq: int, limit: int
+    ) -> tuple[list[Any], int | None]:
+        """One page of summaries after ``after_seq``, and the seq to continue from."""
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM dashboards WHERE project = ? AND seq > ?"
+                " ORDER BY seq LIMIT ?",
+                (project, after_seq, limit + 1),
+            ).fetchall()
+        page = rows[:limit]
+        summaries = []
+        for _seq, dashboard_id, name, created_us, updated_us in page:
+            summary = pb.DashboardSummary(id=dashboard_id, name=name)
+            _timestamps(summary, created_us, updated_us)
+            summaries.append(summary)
+        next_seq = page[-1][0] if len(rows) > limit else None
+        return summaries, next_seq
+
+    def get(self, project: str, dashboard_id: str) -> Any | None:
+        """The dashboard with its tiles, or None."""
+        with self._read() as db:
+            return _select_dashboard(db, project, dashboard_id)
+
+    def count(self, project: str) -> int:
+        with self._read() as db:
+            (total,) = db.execute(
+                "SELECT COUNT(*) FROM dashboards WHERE project = ?", (project,)
+            ).fetchone()
+        return int(total)
+
+    def projects(self) -> list[str]:
+        """Every project that holds at least one dashboard, sorted."""
+        with self._read() as db:
+            rows = db.execute("SELECT DISTINCT project FROM dashboards ORDER BY project").fetchall()
+        return [project for (project,) in rows]
+
+    # -- writes ------------------------------------------------------------
+
+    def create(self, project: str, name: str, tiles: Iterable[Any] = ()) -> Any:
+        """Insert a new dashboard and return it (server-assigned id)."""
+        now = _now_us()
+        tile_list = list(tiles)
+        with self._write() as db:
+            while True:
+                dashboard_id = new_dashboard_id()
+                try:
+                    db.execute(
+                        "INSERT INTO dashboards (project, id, name, tiles, created_us, updated_us)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (project, dashboard_id, name, dump_tiles(tile_list), now, now),
+                    )
+                    break
+                except sqlite3.IntegrityError:  # an id collision: draw again
+                    continue
+        dashboard = pb.Dashboard(id=dashboard_id, name=name, tiles=tile_list)
+        _timestamps(dashboard, now, now)
+        return dashboard
+
+    def rename(self, project: str, dashboard_id: str, name: str) -> Any | None:
+        """Set the name; None when the dashboard does not exist."""
+        return self._update(project, dashboard_id, "name", name)
+
+    def replace_tiles(self, project: str, dashboard_id: str, tiles: Iterable[Any]) -> Any | None:
+        """Replace every tile; None when the dashboard does not exist."""
+        return self._update(project, dashboard_id, "tiles", dump_tiles(tiles))
+
+    def _update(self, project: str, dashboard_id: str, column: str, value: object) -> Any | None:
+        assert column in ("name", "tiles")
+        with self._write() as db:
+            row = db.execute(
+                "SELECT updated_us FROM dashboards WHERE project = ? AND id = ?",
+                (project, dashboard_id),
+            ).fetchone()
+            if row is None:
+                return None
+            # updatedAt strictly increases on every write, even within one microsecond.
+            updated_us = max(_now_us(), row[0] + 1)
+            db.execute(
+                f"UPDATE dashboards SET {column} = ?, updated_us = ? WHERE project = ? AND id = ?",
+                (value, updated_us, project, dashboard_id),
+            )
+            return _select_dashboard(db, project, dashboard_id)
+
+    def delete(self, project: str, dashboard_id: str) -> bool:
+        """Remove the dashboard; False when it did not exist."""
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM dashboards WHERE project = ? AND id = ?", (project, dashboard_id)
+            )
+            return cursor.rowcount > 0
+
+
+def _select_dashboard(db: sqlite3.Connection, project: str, dashboard_id: str) -> Any | None:
+    row = db.execute(
+        "SELECT name, tiles, created_us, updated_us FROM dashboards WHERE project = ? AND id = ?",
+        (project, dashboard_id),
+    ).fetchone()
+    if row is None:
+        return None
+    name, blob, created_us, updated_us = row
+    dashboard = load_tiles(blob)
+    dashboard.id = dashboard_id
+    dashboard.name = name
+    _timestamps(dashboard, created_us, updated_us)
+    return dashboard

@@ -1,0 +1,44 @@
+"""Fixtures shared by every test folder: the Dashboards API emulator over real HTTP.
+
+- ``emulator``: a plain `dashctl serve` on 127.0.0.1 for one test (a Server:
+  ``.url``, ``.secret``, ``.db_path``, ``.token(project)``).
+- ``emulator_factory``: start servers with options,
+  ``emulator_factory(quirks=True, fault_rate=0.3, seed=1)``; each gets its own
+  database under tmp_path unless ``db_path=`` is given; all are stopped at
+  the end of the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.server import Server, start_server, stop
+
+EmulatorFactory = Callable[..., Server]
+
+
+@pytest.fixture
+def emulator_factory(tmp_path: Path) -> Iterator[EmulatorFactory]:
+    started: list[Server] = []
+
+    def start(**options: Any) -> Server:
+        if "db_path" not in options:
+            options["db_path"] = tmp_path / f"emulator-{len(started)}.db"
+        server = start_server(tmp_path, **options)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            stop(server.process)
+
+
+@pytest.fixture
+def emulator(emulator_factory: EmulatorFactory) -> Server:
+    return emulator_factory()
