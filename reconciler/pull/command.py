@@ -12,7 +12,6 @@ stderr; an error for one dashboard does not stop the others (exit 1).
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from reconciler.pull.document import interpolate, live_tiles, new_document, upda
 from reconciler.pull.targets import Target, named_nothing, pull_targets
 from reconciler.repo.loader import load_manifests, load_repo, select_environments
 from reconciler.repo.models import Environment, Repo
-from reconciler.repo.yaml_io import dump_roundtrip, load_roundtrip
+from reconciler.repo.yaml_io import display_path, dump_roundtrip, load_roundtrip
 
 
 @dataclass
@@ -43,16 +42,6 @@ class Outcome:
     unchanged: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def display(path: Path) -> str:
-    """A path as the user gave the root (relative to the working directory when inside it)."""
-    if path.is_absolute():
-        try:
-            return os.path.relpath(path)
-        except ValueError:
-            return str(path)
-    return str(path)
 
 
 def plain(node: Any, variables: Mapping[str, str]) -> Any:
@@ -100,14 +89,10 @@ def write_target(target: Target, live: Mapping[str, Any], environment: Environme
 def pull_environment(repo: Repo, environment: Environment, name: str | None) -> Outcome:
     outcome = Outcome(environment.name)
     manifests, problems = load_manifests(repo, environment)
-    loaded = {manifest.path.resolve() for manifest in manifests}
-    broken = sorted({problem.file for problem in problems
-                     if Path(problem.file).resolve() not in loaded})
-    if broken:
+    if problems:  # a file with a problem is left out: pulling would duplicate it
         outcome.errors += [str(problem) for problem in problems]
-        outcome.errors.append("manifests cannot be read; nothing pulled (run dashctl validate)")
+        outcome.errors.append("the manifests have problems; nothing pulled (see dashctl validate)")
         return outcome
-    outcome.notes += [f"warning: {problem}" for problem in problems]
     try:
         live = asyncio.run(_read(repo, environment))
     except DashctlError as error:
@@ -116,14 +101,19 @@ def pull_environment(repo: Repo, environment: Environment, name: str | None) -> 
     pairing = pair(manifests, live.summaries, environment.ignore)
     env_dir = repo.root / environment.name
     existing = [*_files(env_dir), *_files(repo.root / "base")]
-    targets = pull_targets(pairing, env_dir=env_dir, existing=existing, name=name)
+    tile_ids = {
+        dashboard_id: frozenset(str(tile.get("id")) for tile in live_tiles(dashboard))
+        for dashboard_id, dashboard in live.dashboards.items()
+    }
+    targets = pull_targets(pairing, env_dir=env_dir, existing=existing, name=name,
+                           live_tile_ids=tile_ids)
     if named_nothing(targets, pairing, name):
         outcome.errors.append(f"no dashboard named {name!r} in environment {environment.name}")
     outcome.errors += targets.errors
     for manifest in targets.missing:
         outcome.notes.append(
-            f"{manifest.dashboard.name!r} ({display(manifest.path)}) is declared in git but not "
-            "live; pull leaves it (apply creates it, or delete the file)"
+            f"{manifest.dashboard.name!r} ({display_path(manifest.path)}) is declared in git "
+            "but not live; pull leaves it (apply creates it, or delete the file)"
         )
     for target in targets.targets:
         dashboard = live.dashboards.get(target.dashboard_id)
@@ -137,7 +127,7 @@ def pull_environment(repo: Repo, environment: Environment, name: str | None) -> 
             outcome.errors.append(str(error))
             continue
         if written:
-            click.echo(f"wrote {display(target.path)}")
+            click.echo(f"wrote {display_path(target.path)}")
             outcome.written.append(target.path)
             outcome.created += target.source is None
         else:

@@ -21,7 +21,6 @@ is ever written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +32,7 @@ from ruamel.yaml.tokens import CommentToken
 from reconciler.engine.normalize import canonical_tile
 from reconciler.model import ENUM_PREFIXES, Aggregation, Granularity, TileType, Visualization
 from reconciler.model import short_form as _short_form
+from reconciler.repo.interpolate import interpolate as _interpolate
 
 MODELINE = "yaml-language-server: $schema=../../schemas/dashboard.schema.json"
 
@@ -45,12 +45,11 @@ ENUM_KEYS: dict[str, str] = {
 FLOW_KEYS = frozenset({"position", "events"})  # written inline: {x: 0, ...}, [{name: ...}]
 DEFAULT_ZERO = frozenset({"x", "y"})
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
 def interpolate(text: str, variables: Mapping[str, str]) -> str:
-    """``${name}`` replaced by the environment's value (unknown names left as they are)."""
-    return _VAR.sub(lambda match: variables.get(match.group(1), match.group(0)), text)
+    """A string as the loader reads it: ``${name}`` replaced, ``$${name}`` unescaped."""
+    if "$" not in text:
+        return text
+    return str(_interpolate(text, variables, lambda _path, _message: None, scope="pull"))
 
 
 def short_form(value: str) -> str:

@@ -1,0 +1,196 @@
+"""`dashctl pull` end to end: change live, pull, compare files as text, then plan is empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pull.kit import GROWTH, OPS, Repo, wire_insight, wire_markdown
+
+GROWTH_STAGING = "Growth KPIs (staging)"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Repo:
+    repo = Repo(tmp_path / "dashboards")
+    code, out, err = repo.run(capsys, "apply", "--env", "all", "--auto-approve")
+    assert code == 0, out + err
+    return repo
+
+
+def plan_code(repo: Repo, capsys: pytest.CaptureFixture[str], env: str) -> int:
+    code, out, err = repo.run(capsys, "plan", "--env", env)
+    assert code in (0, 2), out + err
+    return code
+
+
+def growth_tiles(**dau: Any) -> list[dict[str, Any]]:
+    return [
+        wire_insight("dau", "page_view", w=6, h=4, granularity=dau.get("granularity",
+                     "GRANULARITY_DAY"), aggregation="AGGREGATION_UNIQUE_USERS"),
+        wire_markdown("goals", "# Weekly Goals\n", x=6, w=6, h=2),
+    ]
+
+
+def ops_tiles() -> list[dict[str, Any]]:
+    return [
+        wire_insight("errors", "error", w=12, visualization="VISUALIZATION_BAR"),
+        wire_insight("latency", "slow_request", y=3),
+        wire_markdown("runbook", "See the runbook.", x=6, y=3),
+    ]
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    old, new = before.splitlines(), after.splitlines()
+    assert len(old) == len(new), after
+    return [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+
+
+def test_in_sync_pull_writes_nothing(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    for env in ("staging", "production"):
+        code, out, err = repo.run(capsys, "pull", "--env", env)
+        assert (code, out) == (0, ""), err
+        assert f"pull {env}: 0 new, 0 updated" in err
+    assert repo.unchanged_except() == []
+    assert not (repo.root / "staging" / "growth-kpis.yaml").exists()
+
+
+def test_edit_add_remove_tiles_in_place(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    errors, _latency, runbook = ops_tiles()
+    errors["insight"]["visualization"] = "VISUALIZATION_AREA"
+    p99 = wire_insight("p99", "p99_latency", y=3)
+    repo.set_tiles("staging", "Ops", [runbook, p99, errors])  # the server order is not ours
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 0, err
+    assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
+    latency = OPS[OPS.index("\n  # then latency") : OPS.index("  # runbook link")]
+    assert repo.text("staging/ops.yaml") == OPS.replace(
+        "      visualization: bar\n", "      visualization: area\n"
+    ).replace(latency, "") + (
+        "  - id: p99\n"
+        "    position: {x: 0, y: 3, w: 6, h: 3}\n"
+        "    insight:\n"
+        "      query:\n"
+        "        events: [{name: p99_latency}]\n"
+        "        granularity: hour\n"
+        "        aggregation: count\n"
+        "      visualization: line\n"
+    )
+    assert repo.unchanged_except("staging/ops.yaml") == []
+    assert plan_code(repo, capsys, "staging") == 0
+
+
+def test_base_dashboard_becomes_an_overlay(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.set_tiles("staging", GROWTH_STAGING, growth_tiles(granularity="GRANULARITY_WEEK"))
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 0, err
+    overlay = repo.root / "staging" / "growth-kpis.yaml"
+    assert out == f"wrote {overlay}\n"
+    (old, new), = changed_lines(GROWTH, repo.text("staging/growth-kpis.yaml"))
+    assert old.startswith("        granularity: GRANULARITY_DAY ")
+    assert new.startswith("        granularity: week ")
+    assert new.endswith("# API spelling on purpose")
+    assert "name: Growth KPIs (${site})" in repo.text("staging/growth-kpis.yaml")
+    assert repo.unchanged_except() == []  # base/ untouched
+    assert plan_code(repo, capsys, "staging") == 0
+    assert plan_code(repo, capsys, "production") == 0
+    code, out, _ = repo.run(capsys, "pull", "--env", "production")
+    assert (code, out) == (0, "")
+
+
+def test_pinned_rename_changes_the_name_only(repo: Repo,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    dashboard_id = repo.dashboard("staging", "Ops")["id"]
+    pinned = OPS.replace("name: Ops\n", f"name: Ops\nid: {dashboard_id}\n")
+    repo.put("staging/ops.yaml", pinned)
+    repo.rename("staging", "Ops", "Ops (on call)")
+    code, _, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 0, err
+    assert repo.text("staging/ops.yaml") == pinned.replace("name: Ops\n", "name: Ops (on call)\n")
+    assert plan_code(repo, capsys, "staging") == 0
+
+
+def test_unpinned_rename_updates_the_same_file(repo: Repo,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    repo.rename("staging", "Ops", "On call")
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 0, err
+    assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
+    assert repo.text("staging/ops.yaml") == OPS.replace("name: Ops\n", "name: On call\n")
+    assert plan_code(repo, capsys, "staging") == 0
+
+
+def test_new_live_dashboard_gets_a_new_file(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.put("staging/funnel.yaml", OPS.replace("name: Ops", "name: Funnel old").replace(
+        "formerNames: [Operations]\n", ""))
+    repo.create("staging", "Ops", [])  # same name as a manifest: ambiguous, no new file
+    repo.create("staging", "Funnel", [wire_markdown("intro", "Signup funnel\nby week")])
+    repo.create("staging", "Scratch pad", [wire_markdown("x", "ignored")])
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 1
+    assert "ambiguous" in err and "Ops" in err
+    written = repo.root / "staging" / "funnel-2.yaml"
+    assert f"wrote {written}\n" in out
+    assert written.read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../../schemas/dashboard.schema.json\n"
+        "name: Funnel\n"
+        "tiles:\n"
+        "  - id: intro\n"
+        "    position: {x: 0, y: 0, w: 6, h: 3}\n"
+        "    markdown:\n"
+        "      content: |-\n"
+        "        Signup funnel\n"
+        "        by week\n"
+    )
+    assert sorted(path.name for path in (repo.root / "staging").iterdir()) == [
+        "funnel-2.yaml", "funnel.yaml", "ops.yaml"]
+
+
+def test_name_filter(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.set_tiles("staging", GROWTH_STAGING, growth_tiles(granularity="GRANULARITY_MONTH"))
+    errors, latency, runbook = ops_tiles()
+    latency["position"]["h"] = 2
+    repo.set_tiles("staging", "Ops", [errors, latency, runbook])
+    code, out, err = repo.run(capsys, "pull", "--env", "staging", "--name", "Ops")
+    assert code == 0, err
+    assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
+    assert not (repo.root / "staging" / "growth-kpis.yaml").exists()
+    code, out, err = repo.run(capsys, "pull", "--env", "staging", "--name", "Nope")
+    assert (code, out) == (1, "")
+    assert "no dashboard named 'Nope'" in err
+
+
+def test_bad_input_is_one_clean_line(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = repo.run(capsys, "pull", "--env", "qa")
+    assert (code, out) == (1, "")
+    assert len(err.strip().splitlines()) == 1 and "qa" in err and "Traceback" not in err
+
+
+def test_pull_over_http_from_a_quirky_server(tmp_path: Path, emulator_factory: Any,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    server = emulator_factory(quirks=True)
+    monkeypatch.setenv("DASHCTL_TOKEN_PULL", server.token("proj_pull"))
+    repo = Repo(tmp_path / "dashboards", (
+        "environments:\n"
+        "  staging:\n"
+        f"    url: {server.url}\n"
+        "    project: proj_pull\n"
+        "    token_env: DASHCTL_TOKEN_PULL\n"
+        "    vars: {site: staging}\n"
+    ))
+    code, out, err = repo.run(capsys, "apply", "--env", "staging", "--auto-approve")
+    assert code == 0, out + err
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert (code, out) == (0, ""), err  # reordered tiles, omitted defaults, extra fields: no change
+    errors, latency, runbook = ops_tiles()
+    runbook["markdown"]["content"] = "See the new runbook."
+    repo.set_tiles("staging", "Ops", [errors, latency, runbook])
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 0, err
+    assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
+    assert repo.text("staging/ops.yaml") == OPS.replace("See the runbook.", "See the new runbook.")
+    assert server.token("proj_pull") not in out + err
+    assert plan_code(repo, capsys, "staging") == 0
