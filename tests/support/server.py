@@ -75,12 +75,24 @@ def serve_command(
     port: int = 0,
 ) -> list[str]:
     command = [
-        sys.executable, "-m", "reconciler.cli", "serve",
-        "--db", str(db_path), "--host", "127.0.0.1", "--port", str(port),
-        "--jwt-secret", secret,
-        "--fault-rate", str(fault_rate),
-        "--ambiguous-create-rate", str(ambiguous_create_rate),
-        "--latency-ms", str(latency_ms),
+        sys.executable,
+        "-m",
+        "reconciler.cli",
+        "serve",
+        "--db",
+        str(db_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--jwt-secret",
+        secret,
+        "--fault-rate",
+        str(fault_rate),
+        "--ambiguous-create-rate",
+        str(ambiguous_create_rate),
+        "--latency-ms",
+        str(latency_ms),
     ]
     if quirks:
         command.append("--quirks")
@@ -97,7 +109,7 @@ def _wait_for_url(process: subprocess.Popen[str], timeout: float) -> str | None:
         assert process.stdout is not None
         for line in process.stdout:
             if line.startswith(_LISTENING):
-                found.append(line[len(_LISTENING):].strip())
+                found.append(line[len(_LISTENING) :].strip())
                 return
 
     reader = threading.Thread(target=read, daemon=True)
@@ -140,10 +152,21 @@ def start_server(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            serve_command(db_path=db, secret=secret, quirks=quirks, fault_rate=fault_rate,
-                          ambiguous_create_rate=ambiguous_create_rate, latency_ms=latency_ms,
-                          seed=seed, port=port),
-            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+            serve_command(
+                db_path=db,
+                secret=secret,
+                quirks=quirks,
+                fault_rate=fault_rate,
+                ambiguous_create_rate=ambiguous_create_rate,
+                latency_ms=latency_ms,
+                seed=seed,
+                port=port,
+            ),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log,
             text=True,
         )
     url = _wait_for_url(process, START_TIMEOUT_S)
@@ -171,9 +194,14 @@ def running_server(
 ) -> Iterator[Server]:
     """A running `dashctl serve` for the duration of the block."""
     server = start_server(
-        tmp_path, quirks=quirks, fault_rate=fault_rate,
-        ambiguous_create_rate=ambiguous_create_rate, latency_ms=latency_ms, seed=seed,
-        secret=secret, db_path=db_path,
+        tmp_path,
+        quirks=quirks,
+        fault_rate=fault_rate,
+        ambiguous_create_rate=ambiguous_create_rate,
+        latency_ms=latency_ms,
+        seed=seed,
+        secret=secret,
+        db_path=db_path,
     )
     try:
         yield server

@@ -1,0 +1,136 @@
+"""Fixtures of the emulator tests: one `dashctl serve` per module, and an ``api``
+that drives either that server over HTTP or the same app in-process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from reconciler.emulator.app import create_app
+from reconciler.emulator.auth import mint_token
+from tests.support.server import Server, running_server
+
+SECRET = "test-secret"
+SERVICE_PATH = "/dashboards.v1.DashboardsService"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("serve"), secret=SECRET) as server:
+        yield server
+
+
+@dataclass
+class Api:
+    """Connect calls to the emulator, over HTTP or in-process, on a fresh project."""
+
+    base_url: str
+    transport: httpx.AsyncBaseTransport | None
+    project: str = field(default_factory=lambda: f"proj_{uuid.uuid4().hex[:8]}")
+    secret: str = SECRET
+
+    def client(self, **options: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base_url, transport=self.transport, **options)
+
+    def token(self, project: str | None = None) -> str:
+        return mint_token(secret=self.secret, project=project or self.project)
+
+    def headers(self, project: str | None = None, **extra: str) -> dict[str, str]:
+        project = project or self.project
+        return {
+            "authorization": f"Bearer {self.token(project)}",
+            "x-project-id": project,
+            "content-type": "application/json",
+            "connect-protocol-version": "1",
+            **extra,
+        }
+
+    async def call(
+        self,
+        method: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        content: Any = None,
+        project: str | None = None,
+    ) -> httpx.Response:
+        sent = headers if headers is not None else self.headers(project)
+        async with self.client() as client:
+            if content is None:
+                return await client.post(
+                    f"{SERVICE_PATH}/{method}",
+                    json=body if body is not None else {},
+                    headers=sent,
+                )
+            return await client.post(f"{SERVICE_PATH}/{method}", content=content, headers=sent)
+
+    async def ok(self, method: str, body: Any = None, **options: Any) -> dict[str, Any]:
+        response = await self.call(method, body, **options)
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def error(self, method: str, body: Any = None, **options: Any) -> tuple[int, str, str]:
+        """(HTTP status, Connect code, message) of a call expected to fail."""
+        response = await self.call(method, body, **options)
+        assert response.status_code != 200, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        data = response.json()
+        return response.status_code, data["code"], data["message"]
+
+    async def create(self, name: str = "Board", **options: Any) -> dict[str, Any]:
+        dashboard: dict[str, Any] = (await self.ok("Create", {"name": name}, **options))[
+            "dashboard"
+        ]
+        return dashboard
+
+
+@pytest.fixture(params=["http", "inprocess"])
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
+    if request.param == "http":
+        server: Server = request.getfixturevalue("shared_server")
+        return Api(base_url=server.url, transport=None)
+    app = create_app(db_path=tmp_path / "inprocess.db", jwt_secret=SECRET)
+    return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
+
+
+def insight(
+    tile_id: str, x: int = 0, y: int = 0, w: int = 6, h: int = 4, **extra: Any
+) -> dict[str, Any]:
+    tile = {
+        "id": tile_id,
+        "type": "TILE_TYPE_INSIGHT",
+        "position": {"x": x, "y": y, "w": w, "h": h},
+        "insight": {
+            "query": {
+                "events": [{"name": "page_view"}],
+                "granularity": "GRANULARITY_DAY",
+                "aggregation": "AGGREGATION_UNIQUE_USERS",
+            },
+            "visualization": "VISUALIZATION_LINE",
+        },
+    }
+    tile.update(extra)
+    return tile
+
+
+def markdown(
+    tile_id: str, x: int = 0, y: int = 0, w: int = 6, h: int = 2, content: str = "# Goals"
+) -> dict[str, Any]:
+    return {
+        "id": tile_id,
+        "type": "TILE_TYPE_MARKDOWN",
+        "position": {"x": x, "y": y, "w": w, "h": h},
+        "markdown": {"content": content},
+    }
