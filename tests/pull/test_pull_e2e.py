@@ -194,3 +194,38 @@ def test_pull_over_http_from_a_quirky_server(tmp_path: Path, emulator_factory: A
     assert repo.text("staging/ops.yaml") == OPS.replace("See the runbook.", "See the new runbook.")
     assert server.token("proj_pull") not in out + err
     assert plan_code(repo, capsys, "staging") == 0
+
+
+def test_an_unreachable_environment_fails_alone(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Repo(tmp_path / "dashboards", (
+        "environments:\n"
+        "  staging:\n"
+        "    url: sqlite:.dashctl/staging.db\n"
+        "    vars: {site: staging}\n"
+        "  production:\n"
+        "    url: http://127.0.0.1:9\n"
+        "    project: proj_prod\n"
+        "    token_env: DASHCTL_TOKEN_PULL_UNSET\n"
+        "    vars: {site: production}\n"
+    ))
+    code, out, err = repo.run(capsys, "apply", "--env", "staging", "--auto-approve")
+    assert code == 0, out + err
+    repo.create("staging", "Funnel", [wire_markdown("intro", "Signups")])
+    code, out, err = repo.run(capsys, "pull", "--env", "all")
+    assert code == 1
+    assert out == f"wrote {repo.root / 'staging' / 'funnel.yaml'}\n"
+    assert "error: production: environment production: the variable " \
+           "DASHCTL_TOKEN_PULL_UNSET (token_env) is not set" in err
+    assert "Traceback" not in err
+    assert repo.run(capsys, "validate", "--env", "staging")[0] == 0
+    assert plan_code(repo, capsys, "staging") == 0
+
+
+def test_manifest_problems_stop_the_pull(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.set_tiles("staging", "Ops", [])
+    repo.put("staging/broken.yaml", "name: Broken\ntiles: [{id: x, bogus: 1}]\n")
+    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    assert (code, out) == (1, "")
+    assert "broken.yaml" in err and "nothing pulled" in err
+    assert repo.unchanged_except() == []
