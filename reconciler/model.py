@@ -10,30 +10,30 @@ are always sent with their ``type``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
-class TileType(str, Enum):
+class TileType(StrEnum):
     INSIGHT = "TILE_TYPE_INSIGHT"
     MARKDOWN = "TILE_TYPE_MARKDOWN"
 
 
-class Granularity(str, Enum):
+class Granularity(StrEnum):
     HOUR = "GRANULARITY_HOUR"
     DAY = "GRANULARITY_DAY"
     WEEK = "GRANULARITY_WEEK"
     MONTH = "GRANULARITY_MONTH"
 
 
-class Aggregation(str, Enum):
+class Aggregation(StrEnum):
     COUNT = "AGGREGATION_COUNT"
     UNIQUE_USERS = "AGGREGATION_UNIQUE_USERS"
 
 
-class Visualization(str, Enum):
+class Visualization(StrEnum):
     LINE = "VISUALIZATION_LINE"
     BAR = "VISUALIZATION_BAR"
     AREA = "VISUALIZATION_AREA"
@@ -65,12 +65,20 @@ def known_values(enum: type[Enum]) -> list[str]:
 
 
 def expand_enum(enum: type[Enum]) -> BeforeValidator:
-    """A validator that turns the short form into the API spelling."""
+    """A validator that turns either spelling into the enum member.
+
+    Returning the member (not the API string) lets the model validate in strict
+    mode too, which is how manifests are checked after the JSON Schema.
+    """
     prefix = ENUM_PREFIXES[enum]
+    members: dict[str, Enum] = {}
+    for member in enum:
+        members[str(member.value)] = member
+        members[str(member.value)[len(prefix) :].lower()] = member
 
     def expand(value: Any) -> Any:
-        if isinstance(value, str) and value.islower() and not value.startswith(prefix.lower()):
-            return prefix + value.upper()
+        if isinstance(value, str):
+            return members.get(value, value)
         return value
 
     return BeforeValidator(expand)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from reconciler.model import Dashboard
 
+if TYPE_CHECKING:
+    from reconciler.repo.yaml_io import YamlDocument
+
 SQLITE_PREFIX = "sqlite:"
 DEFAULT_SQLITE_PROJECT = "local"
+ENVIRONMENTS_FILE = "environments.yaml"
+BASE_DIR = "base"
+RESERVED_ENVIRONMENT_NAMES = frozenset({"all", BASE_DIR})
+
+URL_PATTERN = r"^(sqlite:.+|https?://[^\s/]+\S*)$"
+HTTP_URL = re.compile(r"^https?://")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+FILE_NAME_PATTERN = r"^[^/\\]+\.ya?ml$"
+
+VariableName = Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)]
+EnvironmentName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+FileName = Annotated[str, StringConstraints(pattern=FILE_NAME_PATTERN)]
+Glob = Annotated[str, StringConstraints(min_length=1)]
 
 
 class Environment(BaseModel):
@@ -20,25 +39,27 @@ class Environment(BaseModel):
 
     name: str = Field("", exclude=True, description="Set from the mapping key.")
     url: str = Field(
-        min_length=1,
+        pattern=URL_PATTERN,
         description="https://... of the Dashboards API, or sqlite:PATH for the embedded emulator.",
     )
     project: str | None = Field(None, min_length=1, description="Project id (x-project-id).")
     token_env: str | None = Field(
-        None, min_length=1, description="Name of the environment variable holding the JWT."
+        None,
+        pattern=VARIABLE_PATTERN,
+        description="Name of the environment variable holding the JWT.",
     )
     prune: bool = Field(False, description="Delete live dashboards that no manifest declares.")
     max_deletes: int | None = Field(
         None, ge=0, description="Refuse an apply that would delete more dashboards than this."
     )
-    exclude: list[str] = Field(
+    exclude: list[FileName] = Field(
         default_factory=list, description="File names in base/ this environment skips."
     )
-    ignore: list[str] = Field(
+    ignore: list[Glob] = Field(
         default_factory=list,
         description="Globs on live dashboard names never touched or reported.",
     )
-    vars: dict[str, str] = Field(
+    vars: dict[VariableName, str] = Field(
         default_factory=dict, description="${name} in any manifest string is replaced."
     )
 
@@ -52,6 +73,37 @@ class Environment(BaseModel):
         if self.project:
             return self.project
         return DEFAULT_SQLITE_PROJECT if self.is_sqlite else ""
+
+
+class EnvironmentsFile(BaseModel):
+    """The whole of environments.yaml (mirrors schemas/environments.schema.json)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    environments: dict[EnvironmentName, Environment] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_name_key(cls, data: Any) -> Any:
+        # `name` is a field of Environment set from the mapping key, not a key of the file
+        if isinstance(data, dict) and isinstance(data.get("environments"), dict):
+            for name, entry in data["environments"].items():
+                if isinstance(entry, dict) and "name" in entry:
+                    raise ValueError(f"environment {name!r}: unknown key 'name'")
+        return data
+
+    @model_validator(mode="after")
+    def _rules(self) -> EnvironmentsFile:
+        for name, environment in self.environments.items():
+            if name in RESERVED_ENVIRONMENT_NAMES:
+                raise ValueError(f"{name!r} is reserved and cannot name an environment")
+            if HTTP_URL.match(environment.url) and not (
+                environment.project and environment.token_env
+            ):
+                raise ValueError(
+                    f"environment {name!r}: an http(s) url needs project and token_env"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -82,6 +134,12 @@ class Repo:
 
     root: Path
     environments: dict[str, Environment] = field(default_factory=dict)
+    # the parsed environments.yaml, to point problems at its nodes (exclude entries, ...)
+    source: YamlDocument | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def environments_file(self) -> Path:
+        return self.root / ENVIRONMENTS_FILE
 
     def sqlite_path(self, environment: Environment) -> Path:
         """The database file of a sqlite: environment, relative paths from the root."""

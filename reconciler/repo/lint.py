@@ -1,0 +1,148 @@
+"""Lints the JSON Schema cannot express, on the plain data of a manifest.
+
+They read the data defensively (a manifest may also have schema problems),
+so one run reports every problem it can: tile ids used twice, tiles off the
+12-column grid, tiles that overlap, an ``id`` in a base/ file; and, across
+the manifests of one environment, a dashboard name or a pinned id used twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.model import GRID_COLUMNS
+from reconciler.repo.models import Problem
+from reconciler.repo.schema import shorten
+from reconciler.repo.yaml_io import YamlDocument
+
+
+@dataclass(frozen=True)
+class _Box:
+    index: int
+    id: str
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+_CORNERS: tuple[tuple[str, Any], ...] = (("x", 0), ("y", 0), ("w", None), ("h", None))
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _box(index: int, tile: Any) -> _Box | None:
+    """The grid box of a tile whose position is well typed and in range, else None."""
+    position = tile.get("position")
+    if not isinstance(position, dict):
+        return None
+    values: list[Any] = [position.get(key, default) for key, default in _CORNERS]
+    if not all(_int(value) for value in values):
+        return None
+    x, y, w, h = (int(value) for value in values)
+    if x < 0 or y < 0 or w < 1 or h < 1 or x >= GRID_COLUMNS or w > GRID_COLUMNS:
+        return None  # the schema reports these
+    tile_id = tile.get("id")
+    return _Box(index, tile_id if isinstance(tile_id, str) else f"#{index + 1}", x, y, w, h)
+
+
+def lint_manifest(document: YamlDocument, data: Any, *, in_base: bool) -> list[Problem]:
+    """Problems of one manifest on its own."""
+    if not isinstance(data, dict):
+        return []
+    problems: list[Problem] = []
+    if in_base and data.get("id") is not None:
+        problems.append(
+            document.problem(
+                ("id",),
+                "id is not allowed in base/: it pins one environment's dashboard;"
+                " put it in an environment's own file",
+                key=True,
+            )
+        )
+    tiles = data.get("tiles")
+    if isinstance(tiles, list):
+        problems.extend(_tile_problems(document, tiles))
+    return problems
+
+
+def _tile_problems(document: YamlDocument, tiles: list[Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    boxes: list[_Box] = []
+    for index, tile in enumerate(tiles):
+        if not isinstance(tile, dict):
+            continue
+        tile_id = tile.get("id")
+        if isinstance(tile_id, str):
+            if tile_id in seen:
+                first = document.locate(("tiles", seen[tile_id], "id"))[0]
+                message = f"duplicate tile id {shorten(tile_id)} (first at line {first})"
+                problems.append(document.problem(("tiles", index, "id"), message))
+            else:
+                seen[tile_id] = index
+        box = _box(index, tile)
+        if box is None:
+            continue
+        if box.x + box.w > GRID_COLUMNS:
+            message = (
+                f"tile {shorten(box.id)} does not fit the {GRID_COLUMNS}-column grid:"
+                f" x + w = {box.x} + {box.w} = {box.x + box.w}"
+            )
+            problems.append(document.problem(("tiles", index, "position", "w"), message))
+            continue
+        boxes.append(box)
+    problems.extend(_overlaps(document, boxes))
+    return problems
+
+
+def _overlaps(document: YamlDocument, boxes: list[_Box]) -> list[Problem]:
+    """Each pair of overlapping tiles, reported at the later one (a sweep on y)."""
+    problems: list[Problem] = []
+    ordered = sorted(boxes, key=lambda box: (box.y, box.index))
+    for position, box in enumerate(ordered):
+        for other in ordered[position + 1 :]:
+            if other.y >= box.y + box.h:
+                break
+            if other.x < box.x + box.w and box.x < other.x + other.w:
+                first, later = (box, other) if box.index < other.index else (other, box)
+                line = document.locate(("tiles", first.index))[0]
+                message = (
+                    f"tile {shorten(later.id)} overlaps tile {shorten(first.id)} (line {line})"
+                )
+                problems.append(document.problem(("tiles", later.index, "position"), message))
+    return problems
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the cross-manifest lints need of one manifest of an environment."""
+
+    document: YamlDocument
+    data: Any
+    in_base: bool
+
+
+def lint_environment(declared: Sequence[Declared], *, environment: str) -> list[Problem]:
+    """Names and pinned ids used by two manifests of one environment."""
+    problems: list[Problem] = []
+    for field, what in (("name", "dashboard name"), ("id", "pinned id")):
+        first: dict[str, Declared] = {}
+        for item in declared:
+            value = item.data.get(field) if isinstance(item.data, dict) else None
+            if not isinstance(value, str):
+                continue
+            if value not in first:
+                first[value] = item
+                continue
+            earlier = first[value]
+            line, col = earlier.document.locate((field,))
+            where = f"{earlier.document.file}:{line}:{col}"
+            scope = "" if item.in_base and earlier.in_base else f" in environment {environment!r}"
+            message = f"duplicate {what} {shorten(value)}{scope} (also at {where})"
+            problems.append(item.document.problem((field,), message))
+    return problems

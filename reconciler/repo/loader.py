@@ -1,0 +1,304 @@
+"""Read the GitOps repository: environments.yaml, then each environment's manifests.
+
+An environment gets every ``base/*.yaml|yml`` file except those it lists in
+``exclude``; a file of the same name in its own folder (``<root>/<name>/``)
+replaces the base one, and the folder's other files are added. Each manifest
+goes through the same steps: parse (``yaml_io``), ``${var}`` interpolation,
+the committed JSON Schema, the pydantic model (strict), then the lints; then
+the lints across the environment's manifests (names and pinned ids used
+twice). Problems never stop the reading: every one is reported, and only the
+manifests without a problem are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.errors import ConfigError, ManifestError
+from reconciler.model import Dashboard
+from reconciler.repo.interpolate import interpolate, needs_interpolation
+from reconciler.repo.lint import Declared, lint_environment, lint_manifest
+from reconciler.repo.models import (
+    BASE_DIR,
+    ENVIRONMENTS_FILE,
+    Environment,
+    EnvironmentsFile,
+    Manifest,
+    Problem,
+    Repo,
+)
+from reconciler.repo.schema import schema_problems, validator
+from reconciler.repo.yaml_io import YamlDocument, display_path, load_yaml
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+# -- environments.yaml -------------------------------------------------------
+
+
+def load_repo(root: Path) -> Repo:
+    """The repository at root; ManifestError for the first problem of environments.yaml."""
+    repo, problems = read_repo(root)
+    if problems:
+        first = problems[0]
+        raise ManifestError(first.message, file=first.file, line=first.line, column=first.column)
+    return repo
+
+
+def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
+    """The repository with every environment that is valid, and all problems of the file.
+
+    Raises ConfigError when the folder or environments.yaml is missing.
+    """
+    if not root.is_dir():
+        raise ConfigError(
+            f"no dashboards repository at {display_path(root)}/ (use --root or DASHCTL_ROOT)"
+        )
+    path = root / ENVIRONMENTS_FILE
+    if not path.is_file():
+        raise ConfigError(f"{display_path(path)} not found: a repository needs one")
+    document = load_yaml(path)
+    repo = Repo(root=root, source=document)
+    if document.problems:
+        return repo, list(document.problems)
+    if document.empty:
+        message = "environments.yaml is empty: expected an 'environments' mapping"
+        return repo, [Problem(document.file, 1, 1, message)]
+    problems = schema_problems(document, document.data, "environments")
+    if not problems:
+        try:
+            EnvironmentsFile.model_validate(document.data, strict=True)
+        except ValidationError as error:
+            problems = model_problems(document, error)
+    repo.environments = _valid_environments(document.data)
+    return repo, problems
+
+
+def _valid_environments(data: Any) -> dict[str, Environment]:
+    """Each entry that is valid on its own, so the others can still be checked."""
+    entries = data.get("environments") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        return {}
+    check = validator("environments")
+    valid: dict[str, Environment] = {}
+    for name, entry in entries.items():
+        single = {"environments": {name: entry}}
+        if not check.is_valid(single):
+            continue
+        try:
+            parsed = EnvironmentsFile.model_validate(single, strict=True)
+        except ValidationError:
+            continue
+        valid[name] = parsed.environments[name].model_copy(update={"name": name})
+    return valid
+
+
+def raw_environment_names(repo: Repo) -> list[str]:
+    """Every name under `environments:`, valid or not."""
+    data = repo.source.data if repo.source is not None else None
+    entries = data.get("environments") if isinstance(data, dict) else None
+    return [str(name) for name in entries] if isinstance(entries, dict) else []
+
+
+def select_environments(repo: Repo, env: str) -> list[Environment]:
+    """`all` (every environment, in file order) or the one named env."""
+    if env == "all":
+        return list(repo.environments.values())
+    if env not in repo.environments:
+        known = ", ".join(repo.environments) or "none"
+        raise ConfigError(f"unknown environment {env!r} (known: {known})")
+    return [repo.environments[env]]
+
+
+def model_problems(document: YamlDocument, error: ValidationError) -> list[Problem]:
+    """pydantic errors as located problems (what the schema let through)."""
+    problems = []
+    for item in error.errors():
+        path = tuple(step for step in item["loc"] if isinstance(step, str | int))
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(document.problem(path, message))
+    return list(dict.fromkeys(problems))
+
+
+# -- manifests ------------------------------------------------------------------
+
+
+@dataclass
+class LoadCache:
+    """Work shared by the environments of one run: each file is parsed once, and a
+    file without ``${...}`` is checked once."""
+
+    documents: dict[Path, YamlDocument] = field(default_factory=dict)
+    results: dict[tuple[Path, bool], _Checked] = field(default_factory=dict)
+
+    def document(self, path: Path) -> YamlDocument:
+        if path not in self.documents:
+            self.documents[path] = load_yaml(path)
+        return self.documents[path]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    document: YamlDocument
+    in_base: bool
+    data: Any
+    manifest: Manifest | None
+    problems: list[Problem]
+
+
+def manifest_files(folder: Path) -> dict[str, Path]:
+    """The .yaml/.yml files of a folder (not hidden), by file name, sorted."""
+    if not folder.is_dir():
+        return {}
+    files = {
+        path.name: path
+        for path in folder.iterdir()
+        if path.suffix in MANIFEST_SUFFIXES
+        and not path.name.startswith(".")
+        and (path.is_file() or path.is_symlink())
+    }
+    return dict(sorted(files.items()))
+
+
+def load_manifests(
+    repo: Repo, environment: Environment, *, cache: LoadCache | None = None
+) -> tuple[list[Manifest], list[Problem]]:
+    """The valid manifests of one environment, and every problem met reading them."""
+    cache = cache if cache is not None else LoadCache()
+    base = manifest_files(repo.root / BASE_DIR)
+    own = manifest_files(repo.root / environment.name)
+    problems = _exclude_problems(repo, environment, base)
+    chosen = [(name, path, True) for name, path in base.items() if name not in own]
+    chosen = [item for item in chosen if item[0] not in environment.exclude]
+    chosen += [(name, path, False) for name, path in own.items()]
+    chosen.sort(key=lambda item: item[0])
+
+    checked = [_check(path, in_base, environment, cache) for _, path, in_base in chosen]
+    for item in checked:
+        problems.extend(item.problems)
+    declared = [
+        Declared(item.document, item.data, item.in_base)
+        for item in checked
+        if item.data is not None
+    ]
+    shared = lint_environment(declared, environment=environment.name)
+    problems.extend(shared)
+    refused = {problem.file for problem in shared}
+    manifests = [
+        item.manifest
+        for item in checked
+        if item.manifest is not None and item.document.file not in refused
+    ]
+    return manifests, problems
+
+
+def _exclude_problems(repo: Repo, environment: Environment, base: dict[str, Path]) -> list[Problem]:
+    problems = []
+    for index, name in enumerate(environment.exclude):
+        if name not in base and repo.source is not None:
+            node = ("environments", environment.name, "exclude", index)
+            message = f"exclude names {name!r} but {BASE_DIR}/ has no such file"
+            problems.append(repo.source.problem(node, message))
+    return problems
+
+
+def _check(path: Path, in_base: bool, environment: Environment, cache: LoadCache) -> _Checked:
+    document = cache.document(path)
+    if document.problems:
+        return _Checked(document, in_base, None, None, list(document.problems))
+    if document.empty:
+        message = "empty file: a manifest is a mapping with at least a name"
+        return _Checked(document, in_base, None, None, [Problem(document.file, 1, 1, message)])
+    if needs_interpolation(document.text):
+        return _check_data(document, in_base, environment)
+    key = (path, in_base)
+    if key not in cache.results:
+        cache.results[key] = _check_data(document, in_base, environment)
+    return cache.results[key]
+
+
+def _check_data(document: YamlDocument, in_base: bool, environment: Environment) -> _Checked:
+    problems: list[Problem] = []
+
+    def report(node: tuple[str | int, ...], message: str) -> None:
+        problems.append(document.problem(node, message))
+
+    scope = f"environment {environment.name!r}"
+    data = interpolate(document.data, environment.vars, report, scope=scope)
+    problems.extend(schema_problems(document, data, "dashboard"))
+    manifest = None
+    if not problems:
+        try:
+            dashboard = Dashboard.model_validate(data, strict=True)
+            manifest = Manifest(dashboard=dashboard, path=document.path, from_base=in_base)
+        except ValidationError as error:
+            problems.extend(model_problems(document, error))
+    problems.extend(lint_manifest(document, data, in_base=in_base))
+    if problems:
+        manifest = None
+    return _Checked(document, in_base, data, manifest, problems)
+
+
+# -- the whole repository -----------------------------------------------------------
+
+
+@dataclass
+class Validation:
+    """What `validate` found: every problem, and what it looked at."""
+
+    problems: list[Problem]
+    environments: int = 0
+    manifests: int = 0
+
+
+def validate_repo(root: Path, env: str) -> list[Problem]:
+    """Every problem of the repository at root for `all` or one environment."""
+    return check_repo(root, env).problems
+
+
+def check_repo(root: Path, env: str) -> Validation:
+    """Like validate_repo, with counts; ConfigError when there is no repository at root."""
+    repo, problems = read_repo(root)
+    if env != "all" and env not in repo.environments:
+        if env not in raw_environment_names(repo):  # else its own problems say why
+            problems.append(_unknown_environment(repo, env))
+        selected = []
+    else:
+        selected = select_environments(repo, env)
+    cache = LoadCache()
+    count = 0
+    for environment in selected:
+        manifests, found = load_manifests(repo, environment, cache=cache)
+        problems.extend(found)
+        count += len(manifests)
+    problems.extend(_stray_folders(repo))
+    return Validation(list(dict.fromkeys(problems)), len(selected), count)
+
+
+def _unknown_environment(repo: Repo, env: str) -> Problem:
+    known = ", ".join(raw_environment_names(repo)) or "none"
+    message = f"unknown environment {env!r} (known: {known})"
+    if repo.source is None:
+        return Problem(display_path(repo.environments_file), 1, 1, message)
+    return repo.source.problem(("environments",), message, key=True)
+
+
+def _stray_folders(repo: Repo) -> list[Problem]:
+    """Folders with manifests that no environment reads (a typo in a folder name?)."""
+    names = set(raw_environment_names(repo)) | {BASE_DIR}
+    known = ", ".join(repo.environments) or "none"
+    problems = []
+    for folder in sorted(repo.root.iterdir()):
+        if folder.name in names or folder.name.startswith((".", "_")) or not folder.is_dir():
+            continue
+        if manifest_files(folder):
+            message = (
+                f"folder {folder.name!r} is not an environment of {ENVIRONMENTS_FILE}"
+                f" (known: {known}): its manifests are never read"
+            )
+            problems.append(Problem(display_path(folder), 1, 1, message))
+    return problems

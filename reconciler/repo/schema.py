@@ -1,0 +1,238 @@
+"""The committed JSON Schemas, and their errors as located problems.
+
+Each validator is built once per process from ``schemas/<name>.schema.json``
+(with its ``$ref``s inlined, which makes validation about a third faster and
+changes nothing it decides). Errors become one ``Problem`` per offending node,
+worded for people: an unknown key at that key, a bad value at that value, a
+missing key at its mapping.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.protocols import Validator
+from jsonschema.validators import extend
+
+from reconciler.repo.models import Problem
+from reconciler.repo.yaml_io import Unsupported, YamlDocument
+
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "default", "examples", "$defs"})
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def schema_path(name: str) -> Path:
+    return SCHEMAS_DIR / f"{name}.schema.json"
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A committed schema, as JSON."""
+    result: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    return result
+
+
+@functools.cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    # JSON Schema patterns are ECMA-262: `$` ends the input (Python's also matches before "\n")
+    return re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", pattern))
+
+
+def _pattern(validator: Validator, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    if isinstance(instance, str) and not _ecma(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator: Any = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern}
+)
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {key: _inline(value, defs) for key, value in node.items() if key not in _ANNOTATIONS}
+    if isinstance(node, list):
+        return [_inline(value, defs) for value in node]
+    return node
+
+
+@functools.cache
+def validator(name: str) -> Validator:
+    """The validator of a committed schema, built once."""
+    schema = load_schema(name)
+    inlined = _inline(schema, schema.get("$defs", {}))
+    result: Validator = _Validator(inlined)
+    return result
+
+
+def describe(value: Any) -> str:
+    """A short description of a YAML value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({shorten(value)})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, Unsupported):
+        return value.what
+    return type(value).__name__
+
+
+def shorten(value: str, limit: int = 40) -> str:
+    """repr() of a string, cut to a readable length (and safe for one line)."""
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(text)
+
+
+def _name(path: tuple[Any, ...]) -> str:
+    for step in reversed(path):
+        if isinstance(step, str):
+            return step
+    return "value"
+
+
+def schema_problems(document: YamlDocument, data: Any, name: str) -> list[Problem]:
+    """Every schema problem of data (parsed from document), sorted by location."""
+    problems: list[Problem] = []
+    for error in validator(name).iter_errors(data):
+        problems.extend(_problems(document, data, error))
+    unique = dict.fromkeys(problems)
+    return sorted(unique, key=lambda problem: (problem.line, problem.column))
+
+
+def _problems(document: YamlDocument, data: Any, error: Any) -> list[Problem]:
+    # error is a jsonschema ValidationError (typed loosely: its fields may be "Unset")
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    instance = error.instance
+    at = functools.partial(document.problem, path)
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        known = list(error.schema.get("properties", {}))
+        return [
+            document.problem((*path, key), _unknown_key(str(key), known), key=True)
+            for key in instance
+            if key not in known
+        ]
+    if keyword == "required" and isinstance(instance, dict):
+        then = "then" in error.schema_path
+        why = " (an http(s) url needs project and token_env)" if then else ""
+        return [
+            at(f"missing required key {key!r}{why}")
+            for key in error.validator_value
+            if key not in instance
+        ]
+    if keyword == "type":
+        if "then" in error.schema_path:
+            return [at(f"{_name(path)} is required for an http(s) url, got null")]
+        expected = error.validator_value
+        words = [expected] if isinstance(expected, str) else list(expected)
+        wanted = " or ".join(_TYPE_WORDS.get(word, word) for word in words if word != "null")
+        if not path:
+            return [at(f"a manifest must be a mapping, got {describe(instance)}")]
+        return [at(f"{_name(path)}: expected {wanted}, got {describe(instance)}")]
+    if keyword == "enum":
+        return _enum_problem(document, data, error, path)
+    if keyword == "oneOf" and isinstance(instance, dict):
+        both = all(instance.get(body) is not None for body in ("insight", "markdown"))
+        tile = (
+            f"tile {shorten(instance['id'])}" if isinstance(instance.get("id"), str) else "a tile"
+        )
+        if both:
+            return [at(f"{tile} has both insight and markdown: keep exactly one")]
+        return [at(f"{tile} needs exactly one of insight / markdown")]
+    if keyword in ("minimum", "maximum"):
+        sign = ">=" if keyword == "minimum" else "<="
+        return [at(f"{_name(path)} must be {sign} {error.validator_value}, got {instance}")]
+    if keyword == "minLength":
+        return [at(f"{_name(path)} must not be empty")]
+    if keyword == "minItems":
+        count = error.validator_value
+        if count == 1:
+            return [at(f"{_name(path)} must not be empty")]
+        return [at(f"{_name(path)} needs at least {count} items")]
+    if keyword == "minProperties":
+        return [at(f"{_name(path)} needs at least {error.validator_value} entry")]
+    if keyword in ("pattern", "not") and "propertyNames" in error.schema_path:
+        return [document.problem((*path, instance), _bad_key(instance, keyword), key=True)]
+    if keyword == "pattern":
+        return [at(f"invalid {_name(path)} {shorten(str(instance))}: {_pattern_hint(path)}")]
+    message = error.message if len(error.message) <= 200 else error.message[:199] + "…"
+    return [at(message)]
+
+
+def _unknown_key(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f"unknown key {shorten(key)} (did you mean {close[0]!r}?)"
+    return f"unknown key {shorten(key)} (expected one of: {', '.join(known)})"
+
+
+def _bad_key(key: Any, keyword: str) -> str:
+    if keyword == "not":
+        return f"{shorten(str(key))} is reserved and cannot name an environment"
+    return (
+        f"invalid name {shorten(str(key))}: use letters, digits and '_'"
+        " (environment names may also use '-' and '.')"
+    )
+
+
+def _pattern_hint(path: tuple[Any, ...]) -> str:
+    name = _name(path)
+    if name == "url":
+        return "expected https://HOST... or sqlite:PATH"
+    if name == "token_env":
+        return "expected the name of an environment variable, e.g. DASHCTL_TOKEN_PROD"
+    if name == "exclude":
+        return "expected a file name in base/, e.g. experiments.yaml"
+    return "does not match the expected form"
+
+
+def _enum_problem(
+    document: YamlDocument, data: Any, error: Any, path: tuple[Any, ...]
+) -> list[Problem]:
+    instance = error.instance
+    if "then" in error.schema_path:  # a tile whose type disagrees with its body
+        if instance not in _tile_types():
+            return []  # the plain enum error of `type` reports it
+        tile = data
+        for step in path[:-1]:
+            tile = tile[step]
+        body = "insight" if isinstance(tile.get("insight"), dict) else "markdown"
+        message = f"type {shorten(str(instance))} does not agree with the {body} body"
+        return [document.problem(path, message)]
+    known = ", ".join(str(value) for value in error.validator_value if value is not None)
+    shown = shorten(instance) if isinstance(instance, str) else describe(instance)
+    return [document.problem(path, f"unknown {_name(path)} {shown} (known: {known})")]
+
+
+@functools.cache
+def _tile_types() -> frozenset[str]:
+    values = load_schema("dashboard")["$defs"]["tile"]["properties"]["type"]["enum"]
+    return frozenset(value for value in values if value is not None)

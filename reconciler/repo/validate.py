@@ -1,0 +1,93 @@
+"""`dashctl validate`: parse, schema-check and lint every manifest, no network.
+
+Problems go to stdout in one of three forms:
+
+- text: ``FILE:LINE:COL: message``, one a line (then a summary on stderr);
+- github: ``::error file=FILE,line=LINE,col=COL::message`` workflow commands;
+- json: ``{"valid": bool, "problems": [{"file", "line", "column", "message"}]}``.
+
+Exit 0 when the repository is valid, 1 when it is not (a missing repository
+or an unknown environment included).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from reconciler.errors import ConfigError
+from reconciler.repo.loader import Validation, check_repo
+from reconciler.repo.models import Problem
+from reconciler.repo.yaml_io import display_path
+
+FORMATS = ("text", "json", "github")
+
+
+def run_validate(root: Path, *, env: str, fmt: str) -> int:
+    """Validate the repository at root and print the result; returns the exit code."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    try:
+        result = check_repo(root, env)
+    except ConfigError as error:
+        result = Validation([Problem(display_path(root), 1, 1, str(error))])
+    problems = result.problems
+    if fmt == "json":
+        click.echo(render_json(problems))
+    elif problems:
+        render = render_github if fmt == "github" else render_text
+        click.echo(render(problems))
+    click.echo(summary(result), err=True)
+    return 1 if problems else 0
+
+
+def render_text(problems: list[Problem]) -> str:
+    return "\n".join(str(problem) for problem in problems)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(problems: list[Problem]) -> str:
+    """GitHub Actions workflow commands: annotations on the pull request's files."""
+    return "\n".join(
+        f"::error file={_escape_property(problem.file)},line={problem.line},"
+        f"col={problem.column}::{_escape_data(problem.message)}"
+        for problem in problems
+    )
+
+
+def render_json(problems: list[Problem]) -> str:
+    document = {
+        "valid": not problems,
+        "problems": [
+            {
+                "file": problem.file,
+                "line": problem.line,
+                "column": problem.column,
+                "message": problem.message,
+            }
+            for problem in problems
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def summary(result: Validation) -> str:
+    if not result.problems:
+        environments = "environment" if result.environments == 1 else "environments"
+        manifests = "manifest" if result.manifests == 1 else "manifests"
+        return f"valid: {result.manifests} {manifests} in {result.environments} {environments}"
+    files = len({problem.file for problem in result.problems})
+    count = len(result.problems)
+    return (
+        f"invalid: {count} problem{'s' if count != 1 else ''}"
+        f" in {files} file{'s' if files != 1 else ''}"
+    )

@@ -1,0 +1,270 @@
+"""The one YAML loader of dashctl (ruamel.yaml).
+
+Two ways in, one set of guards:
+
+- ``load_yaml(path)`` reads a file for validation: plain Python data (dict,
+  list, str, int, float, bool, None) plus the line and column of every node,
+  so a problem points at the offending node (``YamlDocument.locate``). It
+  streams the events of ruamel.yaml's parser (libyaml when ruamel.yaml.clib
+  is there) and builds the data itself, which is what lets it bound the work:
+  duplicate keys, nesting deeper than ``MAX_DEPTH``, more than ``MAX_NODES``
+  nodes once aliases are expanded ("billion laughs"), a second document, and
+  tags it does not know each become a located ``Problem``, never an exception.
+- ``load_roundtrip(path)`` / ``dump_roundtrip(data, path)`` keep comments, key
+  order and quoting, for commands that rewrite manifests in place (``pull``).
+
+Before either parses, a file is refused when it is larger than 1 MiB, is not
+UTF-8, or holds control characters (binary junk).
+
+Scalars follow the YAML 1.2 core schema: ``true``/``false``, ``null``/``~``,
+integers (``0o`` octal, ``0x`` hex), floats (``.inf``, ``.nan``), everything
+else a string. ``yes``/``no``/``on``/``off`` and dates stay strings. Anchors,
+aliases and merge keys (``<<``) work within those bounds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import Event
+from ruamel.yaml.reader import ReaderError
+
+from reconciler.errors import ManifestError
+from reconciler.repo.models import Problem
+
+try:
+    from ruamel.yaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - ruamel.yaml.clib is missing on this Python
+    CParser = None
+
+MAX_FILE_BYTES = 1 << 20  # 1 MiB
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+NodePath = Sequence[str | int]
+Mark = tuple[int, int]  # 0-based line and column, as the parser reports them
+
+# YAML allows TAB, LF, CR, printable ASCII, NEL and most of Unicode; the rest
+# (NUL and other C0/C1 controls, DEL, non-characters) mean binary junk.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A YAML value with no JSON counterpart (``!!binary``, a custom tag, ...)."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return self.what
+
+
+def display_path(path: Path) -> str:
+    """A path as the user gave it, relative to the current directory when possible."""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+    return str(path)
+
+
+def position(text: str, index: int) -> Mark:
+    """The 0-based line and column of a character index."""
+    line = text.count("\n", 0, index)
+    return line, index - (text.rfind("\n", 0, index) + 1)
+
+
+class YamlDocument:
+    """One parsed file: its data, the problems met reading it, and node locations."""
+
+    def __init__(self, path: Path, file: str) -> None:
+        self.path = path
+        self.file = file
+        self.text = ""
+        self.data: Any = None
+        self.empty = True
+        self.problems: list[Problem] = []
+        self.root_mark: Mark = (0, 0)
+        # id(container) -> {key: (key line, key col, value line, value col)} or [(line, col)]
+        self.marks: dict[int, Any] = {}
+        self.keep_alive: list[Any] = []  # containers whose ids are in marks but not in data
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def locate(self, node_path: NodePath, *, key: bool = False) -> tuple[int, int]:
+        """The 1-based (line, column) of a node, or of its key with ``key=True``.
+
+        A path that leaves the document stops at the deepest node that exists.
+        """
+        node = self.data
+        line, col = self.root_mark
+        for step in node_path:
+            marks = self.marks.get(id(node))
+            if isinstance(node, dict) and isinstance(marks, dict) and step in marks:
+                key_line, key_col, line, col = marks[step]
+                if key and step is node_path[-1]:
+                    return key_line + 1, key_col + 1
+                node = node[step]
+            elif (
+                isinstance(node, list)
+                and isinstance(marks, list)
+                and isinstance(step, int)
+                and 0 <= step < len(marks)
+            ):
+                line, col = marks[step]
+                node = node[step]
+            else:
+                break
+        return line + 1, col + 1
+
+    def problem(self, node_path: NodePath, message: str, *, key: bool = False) -> Problem:
+        line, col = self.locate(node_path, key=key)
+        return Problem(self.file, line, col, message)
+
+    def add(self, mark: Mark, message: str) -> None:
+        self.problems.append(Problem(self.file, mark[0] + 1, mark[1] + 1, message))
+
+
+def read_text(path: Path, file: str) -> tuple[str | None, Problem | None]:
+    """The text of a file, or the problem that keeps it from being parsed."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, Problem(file, 1, 1, f"file is {size} bytes, over the 1 MiB limit")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return None, Problem(file, 1, 1, f"cannot read file: {error.strerror or error}")
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(file, 1, 1, "file is over the 1 MiB limit")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start)
+        start = raw.rfind(b"\n", 0, error.start) + 1
+        col = len(raw[start : error.start].decode("utf-8", "replace"))
+        byte = raw[error.start]
+        hint = " (UTF-16?)" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        message = f"file is not UTF-8 text{hint}: byte 0x{byte:02x} is not valid UTF-8"
+        return None, Problem(file, line + 1, col + 1, message)
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line, col = position(text, bad.start())
+        message = f"control character U+{ord(bad.group()):04X} is not allowed (binary file?)"
+        return None, Problem(file, line + 1, col + 1, message)
+    return text, None
+
+
+def load_yaml(path: Path, *, file: str | None = None) -> YamlDocument:
+    """Read and parse one file; every problem ends up in ``problems``."""
+    document = YamlDocument(path, file if file is not None else display_path(path))
+    text, problem = read_text(path, document.file)
+    if problem is not None or text is None:
+        document.problems.append(problem or Problem(document.file, 1, 1, "cannot read file"))
+        return document
+    return parse_yaml(text, document)
+
+
+def parse_yaml(text: str, document: YamlDocument) -> YamlDocument:
+    """Parse text that ``read_text`` accepted into ``document``."""
+    from reconciler.repo.yaml_build import Builder, Stop
+
+    document.text = text
+    try:
+        Builder(document).run(_events(text))
+    except Stop:
+        pass
+    except MarkedYAMLError as error:
+        document.add(*_marked(error, text))
+    except ReaderError as error:
+        document.add(position(text, error.position), f"invalid YAML: {error.reason}")
+    except YAMLError as error:
+        document.add((0, 0), f"invalid YAML: {str(error).splitlines()[0]}")
+    except (RecursionError, MemoryError, ValueError) as error:  # a last guard, never expected
+        document.add((0, 0), f"cannot parse YAML: {type(error).__name__}")
+    return document
+
+
+def _events(text: str) -> Iterator[Event]:
+    if CParser is None:  # pragma: no cover
+        yield from YAML(typ="safe", pure=True).parse(text)
+        return
+    parser = CParser(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
+
+
+def _marked(error: MarkedYAMLError, text: str) -> tuple[Mark, str]:
+    mark = error.problem_mark or error.context_mark
+    where: Mark = (mark.line, mark.column) if mark is not None else (0, 0)
+    problem = str(error.problem or error.context or "malformed YAML")
+    if problem == "found character that cannot start any token":
+        lines = text.splitlines()
+        if where[0] < len(lines) and lines[where[0]][where[1] : where[1] + 1] == "\t":
+            return where, "invalid YAML: a tab character; indent with spaces"
+    message = f"invalid YAML: {problem}"
+    context = error.context if error.problem else None
+    if context and error.context_mark is not None:
+        message += f" ({context} started at line {error.context_mark.line + 1})"
+    elif context:
+        message += f" ({context})"
+    return where, message
+
+
+# -- round trip (comments and key order kept) ------------------------------
+
+
+def roundtrip_yaml() -> YAML:
+    """The ruamel.yaml instance used to rewrite manifests in place."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.brace_single_entry_mapping_in_flow_sequence = True  # [{name: x}], not [name: x]
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
+def load_roundtrip(path: Path) -> Any:
+    """Load a file keeping comments, key order and quoting (CommentedMap and friends).
+
+    Raises ManifestError (with file, line and column) on anything the
+    validating loader would refuse.
+    """
+    document = load_yaml(path)
+    if document.problems:
+        first = document.problems[0]
+        raise ManifestError(first.message, file=first.file, line=first.line, column=first.column)
+    try:
+        return roundtrip_yaml().load(document.text)
+    except MarkedYAMLError as error:  # pragma: no cover - load_yaml has seen the same text
+        (line, col), message = _marked(error, document.text)
+        raise ManifestError(message, file=document.file, line=line + 1, column=col + 1) from None
+
+
+def dump_roundtrip(data: Any, path: Path) -> None:
+    """Write data loaded by ``load_roundtrip`` (or plain data) to path atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            roundtrip_yaml().dump(data, handle)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
