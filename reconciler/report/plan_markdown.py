@@ -79,7 +79,7 @@ def summary_block(env: EnvironmentPlan) -> str:
 
 def environment_markdown(env: EnvironmentPlan, *, cap: int = COMMENT_CAP) -> str:
     """One environment's section, at most ``cap`` characters."""
-    text = summary_block(env)
+    text = summary_block(env) + "\n"
     details = [change_details(change) for change in env.changes]
     for index, block in enumerate(details):
         cut = len(details) - index

@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 
 from reconciler.api import DashboardsClient, client_for
 from reconciler.cli import main
+from reconciler.model import Tile, tile_to_wire
 
 T = TypeVar("T")
 TOKEN_VAR = "DASHCTL_TOKEN_TEST"
@@ -32,6 +33,11 @@ def tile(tile_id: str, *, x: int = 0, y: int = 0, w: int = 6, h: int = 4,
     return {"id": tile_id, "position": {"x": x, "y": y, "w": w, "h": h},
             "insight": {"query": {"events": [{"name": event}], "granularity": "day",
                                   "aggregation": "unique_users"}, "visualization": viz}}
+
+
+def wire(manifest_tile: dict[str, Any]) -> dict[str, Any]:
+    """A manifest tile in the API's wire form (API enum spelling, with type)."""
+    return tile_to_wire(Tile.model_validate(manifest_tile))
 
 
 def note(tile_id: str, content: str, *, x: int = 6, y: int = 0) -> dict[str, Any]:

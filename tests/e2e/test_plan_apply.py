@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile
+from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile, wire
 
 GROWTH = {"name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]}
 RETENTION = {"name": "Retention", "tiles": [tile("ret", event="signup", viz="bar")]}
@@ -62,12 +62,12 @@ def test_quirky_server_gives_no_perpetual_diff(http_kit: Kit,
 def test_update_rename_and_text_plan(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     kit.write("growth", {"name": "Growth", "formerNames": ["Growth KPIs"],
-                         "tiles": [tile("dau", w=8), note("goals", "# Goals", x=8),
+                         "tiles": [tile("dau", w=4), note("goals", "# Goals"),
                                    tile("wau", y=4)]})
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 2
     assert '~ update "Growth"' in out and '~ name: "Growth KPIs" -> "Growth"' in out
-    assert "+ tile wau" in out and "position.w: 6 -> 8" in out
+    assert "+ tile wau" in out and "position.w: 6 -> 4" in out
     ids_before = {d["name"]: d["id"] for d in kit.dashboards()}
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     after = {d["name"]: d for d in kit.dashboards()}
@@ -98,7 +98,7 @@ def test_saved_plan_applies_exactly_and_refuses_when_live_moved(
     assert kit.run(capsys, "plan", "--env", "test", "--out", str(saved))[0] == 2
     assert TOKEN_VAR not in saved.read_text()
     growth_id = next(d["id"] for d in kit.dashboards() if d["name"] == "Growth KPIs")
-    kit.live(lambda c: c.upsert_tiles(growth_id, [{**tile("ui"), "type": "TILE_TYPE_INSIGHT"}]))
+    kit.live(lambda c: c.upsert_tiles(growth_id, [wire(tile("ui"))]))
     code, _, err = kit.run(capsys, "apply", "--plan", str(saved), "--auto-approve")
     assert code == 1 and "moved" in err and "Growth KPIs" in err
     growth = next(d for d in kit.dashboards() if d["name"] == "Growth KPIs")
