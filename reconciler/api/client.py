@@ -250,6 +250,9 @@ class DashboardsClient:
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, what)
                 raise _AttemptFailed(error, ambiguous=is_ambiguous(exc), wait=None) from exc
+            except httpx.RequestError as exc:  # e.g. a body that fails to decode
+                text = f"{what}: internal: unreadable response ({type(exc).__name__})"
+                raise InternalError(redact(text, self._token)) from exc
         if response.status_code == 200:
             return decode_message(response, what)
         error = self._scrub(error_from_response(response, what))

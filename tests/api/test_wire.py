@@ -115,3 +115,13 @@ def test_a_token_in_a_transport_error_is_redacted(caplog: pytest.LogCaptureFixtu
     assert TOKEN not in str(raised.value)
     assert "retrying" in caplog.text
     assert TOKEN not in caplog.text
+
+
+def test_an_undecodable_body_is_an_internal_error_not_a_raw_httpx_one() -> None:
+    broken = httpx.Response(
+        200, stream=httpx.ByteStream(b"not gzip"), headers={"content-encoding": "gzip"}
+    )
+    server = FakeServer().then("Get", broken)
+    client, _ = server.client()
+    with pytest.raises(InternalError, match=r"^Get dash_1: internal: unreadable response"):
+        asyncio.run(client.get_dashboard("dash_1"))
