@@ -1,0 +1,100 @@
+"""Sample tiles, dashboards, repositories and saved plans for the preview tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reconciler.model import Tile, tile_to_wire
+
+EVIL_MARKDOWN = (
+    "# Notes\n\n"
+    "<script>window.__pwned = 'script'</script>\n\n"
+    "[click me](javascript:window.__pwned='link')\n\n"
+    "[angle](<javascript:window.__pwned='angle'>)\n\n"
+    "[entity](&#106;avascript:window.__pwned='entity')\n\n"
+    "<javascript:window.__pwned='autolink'>\n\n"
+    "<img src=x onerror=\"window.__pwned='img'\">\n\n"
+    "![remote](https://example.invalid/x.png)\n\n"
+    "[fine](https://example.com/docs)\n"
+)
+
+
+def insight(tile_id: str, *, x: int = 0, y: int = 0, w: int = 6, h: int = 4,
+            events: tuple[str, ...] = ("page_view",), viz: str = "line",
+            granularity: str = "day", aggregation: str = "unique_users") -> dict[str, Any]:
+    return {"id": tile_id, "position": {"x": x, "y": y, "w": w, "h": h},
+            "insight": {"query": {"events": [{"name": e} for e in events],
+                                  "granularity": granularity, "aggregation": aggregation},
+                        "visualization": viz}}
+
+
+def markdown(tile_id: str, content: str, *, x: int = 0, y: int = 0, w: int = 6,
+             h: int = 2) -> dict[str, Any]:
+    return {"id": tile_id, "position": {"x": x, "y": y, "w": w, "h": h},
+            "markdown": {"content": content}}
+
+
+def wire(tile: dict[str, Any]) -> dict[str, Any]:
+    return tile_to_wire(Tile.model_validate(tile))
+
+
+def every_kind() -> list[dict[str, Any]]:
+    """One tile of each visualization and a markdown tile, in wire form."""
+    return [wire(t) for t in (
+        insight("dau", w=6, h=4, events=("page_view", "signup")),
+        markdown("goals", "# Weekly Goals\n\n- **10k** DAU", x=6, w=6, h=2),
+        insight("signups", x=6, y=2, w=3, h=2, viz="bar", granularity="week",
+                aggregation="count"),
+        insight("revenue", x=9, y=2, w=3, h=2, viz="kpi", events=("purchase",)),
+        insight("traffic", y=4, w=8, h=3, viz="area", events=("a", "b", "c"),
+                granularity="hour"),
+        insight("top", x=8, y=4, w=4, h=3, viz="table", granularity="month"),
+        insight("tiny", x=11, y=7, w=1, h=1),
+    )]
+
+
+def write_repo(root: Path, dashboards: dict[str, dict[str, Any]],
+               environments: tuple[str, ...] = ("local", "staging")) -> Path:
+    """A GitOps repository (JSON is YAML) with every dashboard in base/."""
+    root.mkdir(parents=True, exist_ok=True)
+    envs = {name: {"url": f"sqlite:.dashctl/{name}.db"} for name in environments}
+    (root / "environments.yaml").write_text(json.dumps({"environments": envs}), "utf-8")
+    (root / "base").mkdir(exist_ok=True)
+    for file_name, dashboard in dashboards.items():
+        (root / "base" / f"{file_name}.yaml").write_text(json.dumps(dashboard), "utf-8")
+    return root
+
+
+def saved_plan(path: Path) -> Path:
+    """A saved plan with an update (rename, added/changed/removed), a create and a delete."""
+    before = [wire(insight("dau", w=6)), wire(markdown("goals", "# Q3", x=6)),
+              wire(insight("old", x=6, y=2, w=6, h=2))]
+    after = [wire(insight("dau", w=8)), wire(markdown("goals", "# Q4", x=8, w=4)),
+             wire(insight("wau", y=4, w=12, h=3, viz="bar"))]
+    changes = [
+        {"action": "update", "dashboard": "Growth KPIs", "id": "dash_1",
+         "rename": {"from": "Growth", "to": "Growth KPIs"},
+         "tiles": {"added": ["wau"], "changed": ["dau", "goals"], "removed": ["old"]},
+         "before": {"name": "Growth", "tiles": before},
+         "after": {"name": "Growth KPIs", "tiles": after}, "fingerprint": "sha256:x"},
+        {"action": "create", "dashboard": "Activation <Funnel>", "id": None, "rename": None,
+         "tiles": {"added": ["funnel"], "changed": [], "removed": []}, "before": None,
+         "after": {"name": "Activation <Funnel>", "tiles": [wire(insight("funnel"))]}},
+        {"action": "delete", "dashboard": "Old board", "id": "dash_3", "rename": None,
+         "tiles": {"added": [], "changed": [], "removed": []},
+         "before": {"name": "Old board", "tiles": [wire(insight("x", w=4))]}, "after": None},
+    ]
+    data = {"formatVersion": 1, "kind": "dashctl.plan", "environments": [
+        {"name": "staging", "project": "proj_staging",
+         "summary": {"create": 1, "update": 1, "delete": 1, "unchanged": 0},
+         "changes": changes, "errors": [], "unmanaged": [], "unchanged": 0, "liveCount": 2,
+         "prune": True},
+        {"name": "production", "project": "proj_prod",
+         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 3},
+         "changes": [], "errors": [], "unmanaged": [], "unchanged": 3, "liveCount": 3,
+         "prune": False},
+    ]}
+    path.write_text(json.dumps(data), "utf-8")
+    return path

@@ -1,0 +1,105 @@
+"""`dashctl preview` end to end on disk: the site's files, filters and clean errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import main
+from reconciler.errors import ConfigError
+from reconciler.preview import run_preview
+from tests.preview.samples import insight, markdown, saved_plan, write_repo
+
+GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Goals", x=6)]}
+RETENTION = {"name": "Retention", "tiles": [insight("ret", viz="table", w=12)]}
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["--no-color", *args])
+    return code, capsys.readouterr().err
+
+
+def files(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def test_site_has_an_index_and_a_page_per_dashboard_per_environment(tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo", {"growth": GROWTH, "retention": RETENTION})
+    out = tmp_path / "site"
+    assert run_preview(root, env="all", plan_file=None, out=out) == 0
+    assert files(out) == [
+        "index.html", "local/growth-kpis.html", "local/index.html", "local/retention.html",
+        "staging/growth-kpis.html", "staging/index.html", "staging/retention.html"]
+    index = (out / "index.html").read_text("utf-8")
+    assert 'href="local/growth-kpis.html">Growth KPIs</a>' in index
+    page = (out / "staging" / "growth-kpis.html").read_text("utf-8")
+    assert 'data-tile-id="dau"' in page and "base/growth.yaml" in page
+    assert page.count("<article") == 2
+    env_page = (out / "local" / "index.html").read_text("utf-8")
+    assert env_page.count("<article") == 3  # every dashboard of the environment on one page
+
+
+def test_one_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_repo(tmp_path / "repo", {"growth": GROWTH})
+    code, err = cli(capsys, "--root", str(root), "preview", "--env", "staging",
+                    "--out", str(tmp_path / "site"))
+    assert code == 0, err
+    assert files(tmp_path / "site") == [
+        "index.html", "staging/growth-kpis.html", "staging/index.html"]
+
+
+def test_bad_repo_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = cli(capsys, "--root", str(tmp_path / "nowhere"), "preview",
+                    "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
+def test_unknown_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_repo(tmp_path / "repo", {"growth": GROWTH})
+    code, err = cli(capsys, "--root", str(root), "preview", "--env", "nope",
+                    "--out", str(tmp_path / "site"))
+    assert code == 1 and err.startswith("error: ")
+
+
+def test_a_broken_manifest_is_reported_and_the_rest_drawn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_repo(tmp_path / "repo", {"growth": GROWTH}, environments=("local",))
+    (root / "base" / "broken.yaml").write_text("name: Broken\ntiles: [{id: x}]\n", "utf-8")
+    code, err = cli(capsys, "--root", str(root), "preview", "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert "broken.yaml" in err
+    assert (tmp_path / "site" / "local" / "growth-kpis.html").exists()
+    assert "broken.yaml" in (tmp_path / "site" / "local" / "index.html").read_text("utf-8")
+
+
+def test_plan_preview_filters_environments(tmp_path: Path) -> None:
+    plan = saved_plan(tmp_path / "plan.json")
+    out = tmp_path / "site"
+    assert run_preview(tmp_path, env="staging", plan_file=plan, out=out) == 0
+    assert files(out) == ["index.html", "staging/activation-funnel.html",
+                          "staging/growth-kpis.html", "staging/index.html",
+                          "staging/old-board.html"]
+    page = (out / "staging" / "activation-funnel.html").read_text("utf-8")
+    assert "Activation &lt;Funnel&gt;" in page and "does not exist yet" in page
+    assert "deleted" in (out / "staging" / "old-board.html").read_text("utf-8")
+    with pytest.raises(ConfigError, match="no environment 'nope'"):
+        run_preview(tmp_path, env="nope", plan_file=plan, out=out)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("not json", "cannot read saved plan"),
+    (json.dumps({"formatVersion": 1, "environments": []}), "not a saved dashctl plan"),
+    (json.dumps({"formatVersion": 9, "kind": "dashctl.plan", "environments": []}),
+     "unsupported plan formatVersion"),
+])
+def test_bad_plan_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
+                        message: str) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(content, "utf-8")
+    code, err = cli(capsys, "preview", "--plan", str(plan), "--out", str(tmp_path / "site"))
+    assert code == 1 and message in err
