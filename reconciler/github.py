@@ -1,0 +1,168 @@
+"""The few GitHub REST calls `dashctl comment` makes, through httpx.
+
+    GitHubSettings.from_env   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL as Actions sets them
+    github_client             an httpx.Client with GitHub's headers and the bearer token
+    list_issue_comments       every comment of an issue or pull request, following the Link header
+    create_issue_comment      POST /repos/{owner}/{name}/issues/{number}/comments
+    update_issue_comment      PATCH /repos/{owner}/{name}/issues/comments/{id}
+
+A failed call raises :class:`GitHubError` with a message that names the call
+and GitHub's own message, never the token. Reads and PATCH are retried on
+429, 5xx and dropped connections; POST only when GitHub cannot have carried
+it out (429, or a connection never opened), so a retry never posts twice.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from reconciler.api.redact import redact
+from reconciler.api.retry import RetryPolicy
+from reconciler.errors import ConfigError, DashctlError
+
+DEFAULT_API_URL = "https://api.github.com"
+API_VERSION = "2022-11-28"
+RETRY = RetryPolicy(max_attempts=3, backoff_base=0.5, backoff_cap=4.0, retry_after_cap=30.0)
+
+Comment = dict[str, Any]
+
+
+class GitHubError(DashctlError):
+    """GitHub answered a call with an error, or could not be reached."""
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """Where and as whom to call GitHub. ``repr`` never shows the token."""
+
+    token: str
+    repository: str
+    api_url: str = DEFAULT_API_URL
+
+    def __repr__(self) -> str:
+        return f"GitHubSettings(repository={self.repository!r}, api_url={self.api_url!r})"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GitHubSettings:
+        """Read the variables GitHub Actions sets; a missing one is a ConfigError naming it."""
+        environ = os.environ if environ is None else environ
+        for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY"):
+            if not environ.get(name, "").strip():
+                raise ConfigError(
+                    f"{name} is not set: `dashctl comment` needs GITHUB_TOKEN and "
+                    "GITHUB_REPOSITORY (owner/name), as GitHub Actions provides them"
+                )
+        repository = environ["GITHUB_REPOSITORY"].strip()
+        owner, _, name = repository.partition("/")
+        if not owner or not name or "/" in name:
+            raise ConfigError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
+        api_url = environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL
+        return cls(token=environ["GITHUB_TOKEN"].strip(), repository=repository,
+                   api_url=api_url.rstrip("/"))
+
+
+def github_client(
+    settings: GitHubSettings, *, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """A client for ``settings.api_url`` that sends GitHub's headers on every call."""
+    return httpx.Client(
+        base_url=settings.api_url,
+        headers={
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "Authorization": f"Bearer {settings.token}",
+            "User-Agent": "dashctl",
+        },
+        timeout=httpx.Timeout(30.0),
+        transport=transport,
+    )
+
+
+def list_issue_comments(client: httpx.Client, repo: str, number: int) -> Iterator[Comment]:
+    """Yield every comment of issue or pull request ``number``, oldest first."""
+    url: str | None = f"/repos/{repo}/issues/{number}/comments"
+    params: dict[str, Any] | None = {"per_page": 100}
+    while url is not None:
+        response = _call(client, "GET", url, params=params)
+        yield from response.json()
+        url, params = _next_page(client, response), None
+
+
+def create_issue_comment(client: httpx.Client, repo: str, number: int, body: str) -> Comment:
+    result: Comment = _call(
+        client, "POST", f"/repos/{repo}/issues/{number}/comments", json={"body": body}
+    ).json()
+    return result
+
+
+def update_issue_comment(client: httpx.Client, repo: str, comment_id: int, body: str) -> Comment:
+    result: Comment = _call(
+        client, "PATCH", f"/repos/{repo}/issues/comments/{comment_id}", json={"body": body}
+    ).json()
+    return result
+
+
+def _next_page(client: httpx.Client, response: httpx.Response) -> str | None:
+    """The Link header's next page, followed only on the API's own origin (the token goes along)."""
+    link = response.links.get("next", {}).get("url")
+    if not link:
+        return None
+    target, base = httpx.URL(link), client.base_url
+    if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+        raise GitHubError(f"refusing to follow a pagination link off {base.host}: {target.host}")
+    return link
+
+
+def _call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    what = f"{method} {httpx.URL(url).path}"
+    token = client.headers.get("Authorization", "").removeprefix("Bearer ")
+    for attempt in range(RETRY.max_attempts):
+        last = attempt == RETRY.max_attempts - 1
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError as error:
+            posted_maybe = method == "POST" and not isinstance(error, httpx.ConnectError)
+            if last or posted_maybe:
+                detail = redact(f"{type(error).__name__}: {error}", token)
+                raise GitHubError(f"GitHub {what}: {detail}") from None
+            time.sleep(RETRY.delay(attempt, None))
+            continue
+        if response.is_success:
+            return response
+        retryable = response.status_code == 429 or (
+            response.status_code >= 500 and method != "POST"
+        )
+        if last or not retryable:
+            raise GitHubError(redact(f"GitHub {what}: {_describe(response)}", token))
+        time.sleep(RETRY.delay(attempt, _retry_after(response)))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["Retry-After"])
+    except (KeyError, ValueError):
+        return None
+
+
+HINTS = {
+    401: "GITHUB_TOKEN was not accepted",
+    403: "the token lacks permission (the job needs `permissions: pull-requests: write`)",
+    404: "no such repository or pull request, or the token cannot see it",
+}
+
+
+def _describe(response: httpx.Response) -> str:
+    status = response.status_code
+    try:
+        message = str(response.json().get("message", ""))
+    except (ValueError, AttributeError):
+        message = response.text[:200]
+    parts = [f"{status} {response.reason_phrase}".strip(), message, HINTS.get(status, "")]
+    return ": ".join(part for part in parts if part)

@@ -1,0 +1,44 @@
+"""Fixtures for the CI integration tests: a fake GitHub on real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ci.fake_github import FakeGitHub, RunningFake
+from tests.e2e.repo_kit import dump_yaml, note, tile
+
+TOKEN = "ghs_FakeInstallationToken0123456789abcdef"
+REPO = "acme/dashboards"
+PR = 7
+ENVIRONMENTS = ("staging", "production")
+
+
+def make_repo(root: Path) -> Path:
+    """A GitOps repo at ``root``: two in-process emulator environments, one dashboard."""
+    dump_yaml(root / "environments.yaml", {"environments": {
+        name: {"url": f"sqlite:{name}.db"} for name in ENVIRONMENTS}})
+    dump_yaml(root / "base" / "growth.yaml", {
+        "name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]})
+    return root
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub(token=TOKEN)
+    running = RunningFake(fake)
+    try:
+        yield fake
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def github_env(github: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
+    """The variables GitHub Actions sets, pointing at the fake."""
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_API_URL", github.url)
+    return github

@@ -1,0 +1,281 @@
+"""`dashctl comment`: one sticky plan comment per environment, against a fake GitHub.
+
+The GitHub side is a real HTTP server on 127.0.0.1 (tests/ci/fake_github.py);
+the plan side is the real plan engine over two in-process emulator
+environments, driven through the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler import comment as comment_module
+from reconciler.cli import main
+from reconciler.comment import cap_body, upsert_sticky_comment
+from reconciler.github import GitHubSettings, github_client
+from reconciler.report.plan_markdown import COMMENT_CAP, marker
+from tests.ci.conftest import ENVIRONMENTS, PR, REPO, TOKEN, make_repo
+from tests.ci.fake_github import FakeGitHub
+from tests.e2e.repo_kit import dump_yaml, note, tile
+
+HUMAN = [
+    "LGTM, but see the plan below.",
+    f"> {marker('staging')}\n> quoting the bot is not being the bot",
+    f"{marker('staging-eu')}\nsomeone else's environment",
+]
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--root", str(root), "--no-color", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def marked(github: FakeGitHub) -> dict[str, dict[str, object]]:
+    """The bot's comments on the PR by environment; fails on a duplicate."""
+    found: dict[str, dict[str, object]] = {}
+    for item in github.comments[(REPO, PR)]:
+        first = str(item["body"]).split("\n", 1)[0]
+        for name in ENVIRONMENTS:
+            if first == marker(name):
+                assert name not in found, f"two comments for {name}"
+                found[name] = item
+    return found
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "dashboards")
+
+
+# --- end to end, through the CLI and the real plan engine ---------------------------
+
+
+def test_one_comment_per_environment_created_then_updated_in_place(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github = github_env
+    for body in HUMAN:
+        github.add_comment(REPO, PR, body)
+
+    code, out, err = run(capsys, repo, "comment", "--pr", str(PR))
+    assert (code, err) == (0, "")  # the plan has changes (exit 2): commenting succeeded
+    assert out.splitlines() == [
+        f"{name}: plan comment created on {REPO}#{PR}" for name in ENVIRONMENTS]
+    first = marked(github)
+    assert set(first) == set(ENVIRONMENTS)
+    ids = {name: item["id"] for name, item in first.items()}
+    for name, item in first.items():
+        body = str(item["body"])
+        assert body.startswith(marker(name) + "\n")
+        assert "Growth KPIs" in body
+        assert len(body) <= COMMENT_CAP
+
+    # The same push again: nothing to write.
+    posts, patches = github.count("POST"), github.count("PATCH")
+    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR))
+    assert code == 0
+    assert out.splitlines() == [
+        f"{name}: plan comment unchanged on {REPO}#{PR}" for name in ENVIRONMENTS]
+    assert (github.count("POST"), github.count("PATCH")) == (posts, patches)
+
+    # A new push changes the plan: both comments are edited, none added.
+    dump_yaml(repo / "base" / "growth.yaml", {"name": "Growth KPIs", "tiles": [
+        tile("dau"), note("goals", "# Weekly Goals"), tile("signups", y=4, event="signup")]})
+    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR))
+    assert code == 0
+    assert out.splitlines() == [
+        f"{name}: plan comment updated on {REPO}#{PR}" for name in ENVIRONMENTS]
+    assert github.count("POST") == posts
+    after = marked(github)
+    assert {name: item["id"] for name, item in after.items()} == ids
+    assert all("signups" in str(item["body"]) for item in after.values())
+
+    # Everybody else's comments are exactly as they were, and never written to.
+    mine = set(ids.values())
+    others = [c for c in github.comments[(REPO, PR)] if c["id"] not in mine]
+    assert [c["body"] for c in others] == HUMAN
+    patched = {int(target.rsplit("/", 1)[1]) for m, target in github.requests if m == "PATCH"}
+    assert patched == mine
+    assert len(github.comments[(REPO, PR)]) == len(HUMAN) + len(ENVIRONMENTS)
+
+
+def test_applying_one_environment_updates_only_its_comment(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, repo, "comment", "--pr", str(PR))[0] == 0
+    before = {name: str(item["body"]) for name, item in marked(github_env).items()}
+
+    assert run(capsys, repo, "apply", "--env", "staging", "--auto-approve")[0] == 0
+    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR))
+    assert code == 0
+    assert out.splitlines() == [
+        f"staging: plan comment updated on {REPO}#{PR}",
+        f"production: plan comment unchanged on {REPO}#{PR}",
+    ]
+    after = {name: str(item["body"]) for name, item in marked(github_env).items()}
+    assert after["production"] == before["production"]
+    assert after["staging"] != before["staging"]
+    assert "No changes" in after["staging"]
+
+
+def test_env_selects_the_one_comment_to_write(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR), "--env", "production")
+    assert code == 0
+    assert out == f"production: plan comment created on {REPO}#{PR}\n"
+    assert set(marked(github_env)) == {"production"}
+
+
+def test_a_big_plan_fits_in_one_comment(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = "lorem ipsum dolor sit amet " * 8
+    for index in range(40):  # about 4,500 characters each: twice the cap
+        dump_yaml(repo / "base" / f"board-{index:03}.yaml", {
+            "name": f"Board {index:03} {words}"[:120],
+            "tiles": [tile(f"t{n}", x=(n % 2) * 6, y=(n // 2) * 4) for n in range(12)]})
+    code, _, _ = run(capsys, repo, "comment", "--pr", str(PR), "--env", "staging")
+    assert code == 0
+    body = str(marked(github_env)["staging"]["body"])
+    assert body.startswith(marker("staging") + "\n")
+    assert COMMENT_CAP - 5_000 < len(body) <= COMMENT_CAP  # filled, not overflowed
+
+
+# --- the exit code and failures --------------------------------------------------------
+
+
+def test_missing_token_is_a_clean_error(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    code, out, err = run(capsys, repo, "comment", "--pr", str(PR))
+    assert code == 1
+    assert out == ""
+    assert err.startswith("error: GITHUB_TOKEN is not set")
+    assert len(err.splitlines()) == 1
+    assert github_env.requests == []
+
+
+def test_missing_repository_is_named(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY")
+    code, _, err = run(capsys, repo, "comment", "--pr", str(PR))
+    assert code == 1
+    assert err.startswith("error: GITHUB_REPOSITORY is not set")
+    assert TOKEN not in err
+
+
+def test_the_token_is_never_printed(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    outputs = [run(capsys, repo, "-vv", "comment", "--pr", str(PR))]
+    # The fake answers 401 and echoes the header it got: still not printed.
+    github_env.token = "ghs_TheTokenTheFakeWantsInstead"
+    outputs.append(run(capsys, repo, "-vv", "comment", "--pr", str(PR)))
+    assert outputs[0][0] == 0
+    assert outputs[1][0] == 1
+    assert "401" in outputs[1][2]
+    for _, out, err in outputs:
+        assert TOKEN not in out + err
+
+
+def test_a_failed_post_still_writes_the_others_and_exits_1(
+    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    github_env.fail_next("POST", 422)
+    code, out, err = run(capsys, repo, "comment", "--pr", str(PR))
+    assert code == 1
+    assert out == f"production: plan comment created on {REPO}#{PR}\n"
+    assert err.startswith(f"error: staging: GitHub POST /repos/{REPO}/issues/{PR}/comments: 422")
+    assert set(marked(github_env)) == {"production"}
+
+
+def test_a_plan_error_is_posted_and_exits_1(
+    tmp_path: Path, github_env: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = f"{marker('staging')}\n### dashctl plan: `staging`\n**Errors**\n"
+    monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
+                        lambda root, env: ({"staging": body}, 1))
+    assert comment_module.run_comment(tmp_path, pr=PR, env="all") == 1
+    assert github_env.bodies(REPO, PR) == [body]
+
+
+def test_changes_alone_exit_0(
+    tmp_path: Path, github_env: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
+                        lambda root, env: ({"staging": f"{marker('staging')}\nchanges"}, 2))
+    assert comment_module.run_comment(tmp_path, pr=PR, env="staging") == 0
+
+
+def test_an_oversized_body_is_capped_before_posting(
+    tmp_path: Path, github_env: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = f"{marker('staging')}\n<details><summary>x</summary>\n\n```diff\n" + "+ t\n" * 40_000
+    monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
+                        lambda root, env: ({"staging": huge}, 2))
+    assert comment_module.run_comment(tmp_path, pr=PR, env="staging") == 0
+    (posted,) = github_env.bodies(REPO, PR)
+    assert len(posted) <= 65_000
+    assert posted.startswith(marker("staging") + "\n")
+    assert posted.endswith("```\n</details>\n" + comment_module.TRUNCATED_NOTE)
+
+
+# --- upsert_sticky_comment and cap_body on their own --------------------------------------
+
+
+def test_upsert_creates_then_updates_then_leaves_alone(github: FakeGitHub) -> None:
+    tag = marker("staging")
+    settings = GitHubSettings(token=TOKEN, repository=REPO, api_url=github.url)
+    for index in range(3):
+        github.add_comment(REPO, PR, f"chatter {index}")
+    with github_client(settings) as client:
+        assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\none") == "created"
+        assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\ntwo") == "updated"
+        patches = github.count("PATCH")
+        assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\ntwo") == "unchanged"
+        assert github.count("PATCH") == patches
+    assert github.bodies(REPO, PR) == ["chatter 0", "chatter 1", "chatter 2", f"{tag}\ntwo"]
+
+
+def test_upsert_finds_its_comment_on_a_later_page(github: FakeGitHub) -> None:
+    tag = marker("production")
+    settings = GitHubSettings(token=TOKEN, repository=REPO, api_url=github.url)
+    for index in range(5):
+        github.add_comment(REPO, PR, f"chatter {index}")
+    mine = github.add_comment(REPO, PR, f"{tag}\nold", user="github-actions[bot]")
+    with github_client(settings) as client:
+        assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\nnew") == "updated"
+    assert [t for m, t in github.requests if m == "PATCH"] == [
+        f"/repos/{REPO}/issues/comments/{mine}"]
+
+
+def test_upsert_refuses_a_body_without_its_marker(github: FakeGitHub) -> None:
+    settings = GitHubSettings(token=TOKEN, repository=REPO, api_url=github.url)
+    with github_client(settings) as client, pytest.raises(ValueError, match="marker"):
+        upsert_sticky_comment(client, REPO, PR, marker("staging"), "no marker here")
+    assert github.requests == []
+
+
+def test_cap_body_leaves_short_bodies_alone() -> None:
+    assert cap_body("short", limit=10) == "short"
+
+
+@pytest.mark.parametrize("limit", [200, 1_000, 65_000])
+def test_cap_body_cuts_at_a_line_and_closes_blocks(limit: int) -> None:
+    body = "<!-- m -->\n<details>\n\n```diff\n" + "".join(f"+ line {n}\n" for n in range(20_000))
+    capped = cap_body(body, limit=limit)
+    assert len(capped) <= limit
+    assert capped.startswith("<!-- m -->\n<details>\n\n```diff\n+ line 0\n")
+    kept = capped.removesuffix("```\n</details>\n" + comment_module.TRUNCATED_NOTE)
+    assert kept != capped
+    assert kept.endswith("\n") and body.startswith(kept)
