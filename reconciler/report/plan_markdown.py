@@ -39,7 +39,10 @@ def change_details(change: Change) -> str:
     if drawn and drawn.get("tiles"):
         marks = {tile: "+" for tile in change.tiles.added}
         marks |= {tile: "~" for tile in change.tiles.changed}
-        body += "\n```text\n" + render_minimap(list(drawn["tiles"]), marks) + "\n```\n"
+        legend = "Layout before (deleted)" if change.action is Action.DELETE else (
+            "Layout after: `+` added, `~` changed")
+        body += f"\n{legend}\n\n```text\n" + render_minimap(list(drawn["tiles"]), marks)
+        body += "```\n"
     return f"<details><summary>{title}</summary>\n\n{body}\n</details>\n"
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from reconciler.repo.loader import load_repo
 from ruamel.yaml import YAML
 
 from reconciler.api import DashboardsClient, client_for
 from reconciler.cli import main
 from reconciler.model import Tile, tile_to_wire
+from reconciler.repo.loader import load_repo
 
 T = TypeVar("T")
 TOKEN_VAR = "DASHCTL_TOKEN_TEST"
