@@ -4,7 +4,8 @@
 
 For each request to ``/dashboards.v1.DashboardsService/{Method}`` the router
 
-1. waits ``latency_ms``, then draws an injected fault (see ``faults.py``);
+1. waits ``latency_ms`` (answering ``deadline_exceeded`` if the request's
+   ``connect-timeout-ms`` is shorter), then draws an injected fault (see ``faults.py``);
 2. authenticates the caller and checks its project (see ``auth.py``), answering
    a Connect error itself when that fails, before the body is read;
 3. hands the request to the Connect application (the generated
@@ -137,6 +138,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _timeout_s(scope: Scope) -> float | None:
+    """The request's Connect deadline (``connect-timeout-ms``) in seconds, if valid."""
+    value = _header(scope, b"connect-timeout-ms")
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    return int(value) / 1000
+
+
 class EmulatorApp:
     """The ASGI app `dashctl serve` and the in-process transport run."""
 
@@ -201,6 +210,15 @@ class EmulatorApp:
 
     async def _rpc(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._latency_s:
+            budget = _timeout_s(scope)
+            if budget is not None and budget < self._latency_s:
+                # The client's Connect deadline runs out before the added latency does.
+                await anyio.sleep(budget)
+                await _drain(receive)
+                await send_connect_error(
+                    send, 504, "deadline_exceeded", "the call outlived its timeout (latency)"
+                )
+                return
             await anyio.sleep(self._latency_s)
         fault = self._faults.request_fault()
         if fault is not None:

@@ -1,6 +1,7 @@
 """The two Connect codecs the emulator speaks: ``application/json`` and ``application/proto``.
 
-JSON is the proto3 JSON mapping (google.protobuf.json_format): camelCase names,
+JSON is the proto3 JSON mapping (google.protobuf.json_format; answers through
+``jsonenc``, a faster encoder of the same output): camelCase names,
 enum names, RFC 3339 Timestamps. Requests are read leniently (unknown fields
 and unknown enum names ignored, as connect-go does); answers are written
 
@@ -23,6 +24,7 @@ from connectrpc.errors import ConnectError
 from google.protobuf import json_format
 
 from reconciler.emulator import quirks
+from reconciler.emulator.jsonenc import JsonEncoder
 
 
 class JsonCodec:
@@ -30,15 +32,14 @@ class JsonCodec:
 
     def __init__(self, *, quirks: bool = False) -> None:
         self._quirks = quirks
+        self._encoder = JsonEncoder(always_print_fields_with_no_presence=not quirks)
 
     def name(self) -> str:
         return "json"
 
     def encode(self, message: Any) -> bytes:
         try:
-            data = json_format.MessageToDict(
-                message, always_print_fields_with_no_presence=not self._quirks
-            )
+            data = self._encoder.to_dict(message)
             if self._quirks:
                 quirks.add_json_extras(data)
             return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

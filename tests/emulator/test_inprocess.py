@@ -137,6 +137,18 @@ async def test_latency_is_added(tmp_path: Path) -> None:
     assert time.perf_counter() - started >= 0.15
 
 
+async def test_latency_beyond_the_connect_deadline_is_deadline_exceeded(tmp_path: Path) -> None:
+    client, sent, app = _client(tmp_path, latency_ms=2000)
+    async with client:
+        started = time.perf_counter()
+        response = await client.post(
+            CREATE, json={"name": "late"}, headers={**sent, "connect-timeout-ms": "50"}
+        )
+    assert time.perf_counter() - started < 1
+    assert (response.status_code, response.json()["code"]) == (504, "deadline_exceeded")
+    assert app.store.count("p") == 0
+
+
 async def test_quirks_in_process(tmp_path: Path) -> None:
     client, sent, _ = _client(tmp_path, quirks=True)
     async with client:
