@@ -90,6 +90,7 @@ AggregationField = Annotated[Aggregation, expand_enum(Aggregation)]
 VisualizationField = Annotated[Visualization, expand_enum(Visualization)]
 
 GRID_COLUMNS = 12
+INT32_MAX = 2**31 - 1  # positions are int32 on the wire
 
 
 class Strict(BaseModel):
@@ -100,9 +101,9 @@ class Position(Strict):
     """Where a tile sits on the 12-column grid."""
 
     x: int = Field(0, ge=0, le=GRID_COLUMNS - 1, description="Column of the left edge (0-11).")
-    y: int = Field(0, ge=0, description="Row of the top edge.")
+    y: int = Field(0, ge=0, le=INT32_MAX, description="Row of the top edge.")
     w: int = Field(ge=1, le=GRID_COLUMNS, description="Width in columns; x + w <= 12.")
-    h: int = Field(ge=1, description="Height in rows.")
+    h: int = Field(ge=1, le=INT32_MAX, description="Height in rows.")
 
 
 class Event(Strict):

@@ -60,7 +60,8 @@ def _pattern(validator: Validator, pattern: str, instance: Any, schema: Any) -> 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator: Any = extend(  # type: ignore[no-untyped-call]
+# Draft 2020-12 with ECMA-262 `pattern` semantics
+SchemaValidator: Any = extend(  # type: ignore[no-untyped-call]
     Draft202012Validator, {"pattern": _pattern}
 )
 
@@ -80,7 +81,7 @@ def validator(name: str) -> Validator:
     """The validator of a committed schema, built once."""
     schema = load_schema(name)
     inlined = _inline(schema, schema.get("$defs", {}))
-    result: Validator = _Validator(inlined)
+    result: Validator = SchemaValidator(inlined)
     return result
 
 
@@ -159,7 +160,9 @@ def _problems(document: YamlDocument, data: Any, error: Any) -> list[Problem]:
         return [at(f"{_name(path)}: expected {wanted}, got {describe(instance)}")]
     if keyword == "enum":
         return _enum_problem(document, data, error, path)
-    if keyword == "oneOf" and isinstance(instance, dict):
+    if keyword == "oneOf" and not isinstance(instance, dict):
+        return []  # its type error says it
+    if keyword == "oneOf":
         both = all(instance.get(body) is not None for body in ("insight", "markdown"))
         tile = (
             f"tile {shorten(instance['id'])}" if isinstance(instance.get("id"), str) else "a tile"

@@ -61,7 +61,7 @@ def _number(text: str) -> Any:
                 return int(text[2:], 16)
             return int(text)
         except ValueError:  # over Python's limit on digits
-            return Unsupported(f"an integer of {len(text)} digits")
+            return Unsupported(f"an integer too long to read ({len(text)} digits)")
     if _FLOAT.fullmatch(text):
         return float(text)
     if text in _SPECIAL_FLOATS:
