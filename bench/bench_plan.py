@@ -10,6 +10,10 @@ measures in one run:
   - a naive plan: sequential Get + full deepdiff of every dashboard;
   - the whole `dashctl plan` command as a subprocess (wall time and peak RSS);
   - apply with 1 % of the dashboards changed: write calls / changed dashboards.
+
+`--latency-ms 5` adds server-side latency per call, as a real network does; at
+0 ms on a 2-core machine client and server compete for the CPU, and
+concurrency has little to hide.
 """
 
 from __future__ import annotations
@@ -78,10 +82,10 @@ def manifest_text(index: int, count: int, *, changed: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
+def start_server(db: Path, latency_ms: int) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "reconciler.cli", "serve", "--db", str(db), "--port", "0",
-         "--jwt-secret", SECRET],
+         "--jwt-secret", SECRET, "--latency-ms", str(latency_ms)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
     assert process.stdout is not None
@@ -131,10 +135,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dashboards", type=int, default=2000)
     parser.add_argument("--tiles", type=int, default=25)
+    parser.add_argument("--latency-ms", type=int, default=0,
+                        help="server-side latency per call, as a real network adds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        server, url = start_server(work / "serve.db")
+        server, url = start_server(work / "serve.db", args.latency_ms)
         try:
             os.environ["DASHCTL_TOKEN_BENCH"] = subprocess.check_output(
                 [sys.executable, "-m", "reconciler.cli", "token", "--project", PROJECT,
@@ -154,7 +160,8 @@ def main() -> None:
                 async with client_for(repo, env) as client:
                     return await job(client)
 
-            print(f"{args.dashboards} dashboards x {args.tiles} tiles, dashctl serve on loopback")
+            print(f"{args.dashboards} dashboards x {args.tiles} tiles, dashctl serve on loopback, "
+                  f"{args.latency_ms} ms server latency")
             timed("seed through the API", lambda: asyncio.run(with_client(
                 lambda c: seed(c, args.dashboards, args.tiles))))
             _, (manifests, problems) = timed("load manifests (parse + schema + lint)",

@@ -57,9 +57,11 @@ def is_ignored(name: str, ignore: Iterable[str]) -> bool:
     return any(fnmatchcase(name, pattern) for pattern in ignore)
 
 
-def _by(live: Sequence[LiveSummary], claimed: set[str], names: Iterable[str]) -> list[LiveSummary]:
-    wanted = set(names)
-    return [item for item in live if item["id"] not in claimed and item["name"] in wanted]
+def _by(
+    by_name: Mapping[str, list[LiveSummary]], claimed: set[str], names: Iterable[str]
+) -> list[LiveSummary]:
+    found = {str(item["id"]): item for name in names for item in by_name.get(name, [])}
+    return [item for key, item in found.items() if key not in claimed]
 
 
 def pair(
@@ -68,6 +70,9 @@ def pair(
     """Pair every manifest with at most one live dashboard. Pure."""
     visible = [item for item in live if not is_ignored(str(item["name"]), ignore)]
     by_id = {str(item["id"]): item for item in visible}
+    by_name: dict[str, list[LiveSummary]] = {}
+    for item in visible:
+        by_name.setdefault(str(item["name"]), []).append(item)
     claimed: set[str] = set()
     found: dict[int, tuple[LiveSummary | None, str | None]] = {}
     errors: list[PairError] = []
@@ -92,7 +97,7 @@ def pair(
                 continue
             dashboard = manifest.dashboard
             names = [dashboard.name] if rule == "name" else dashboard.former_names
-            matches = _by(visible, claimed, names)
+            matches = _by(by_name, claimed, names)
             if len(matches) > 1:
                 ids = ", ".join(sorted(str(item["id"]) for item in matches))
                 errors.append(
