@@ -20,7 +20,6 @@ import click
 from reconciler import __version__
 from reconciler.errors import DashctlError
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMA_NAMES = ("dashboard", "environments", "plan", "drift")
 
 
@@ -71,7 +70,10 @@ def cli(ctx: click.Context, root: Path, no_color: bool, verbose: int) -> None:
 @cli.command()
 @env_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
     show_default=True,
 )
 @click.pass_context
@@ -85,11 +87,18 @@ def validate(ctx: click.Context, env: str, fmt: str) -> None:
 @cli.command()
 @env_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
     show_default=True,
 )
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the plan to FILE for apply --plan.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan to FILE for apply --plan.",
+)
 @click.pass_context
 def plan(ctx: click.Context, env: str, fmt: str, out: Path | None) -> None:
     """Read live state and print what apply would do (exit 2 when it would change things)."""
@@ -101,13 +110,23 @@ def plan(ctx: click.Context, env: str, fmt: str, out: Path | None) -> None:
 
 @cli.command()
 @env_option
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Apply exactly this saved plan; refused if live state moved since.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Apply exactly this saved plan; refused if live state moved since.",
+)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--allow-delete", is_flag=True,
-              help="Delete unmanaged dashboards in environments with prune: true.")
-@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the live JSON of every dashboard before changing it.")
+@click.option(
+    "--allow-delete",
+    is_flag=True,
+    help="Delete unmanaged dashboards in environments with prune: true.",
+)
+@click.option(
+    "--backup-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the live JSON of every dashboard before changing it.",
+)
 @click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.pass_context
 def apply(
@@ -140,19 +159,24 @@ def apply(
 @cli.command()
 @env_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
     show_default=True,
 )
-@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write drift-<env>.json and drift-<env>.md here.")
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write drift-<env>.json and drift-<env>.md here.",
+)
 @click.pass_context
 def drift(ctx: click.Context, env: str, fmt: str, report_dir: Path | None) -> None:
     """Compare live dashboards with git (exit 2 on drift)."""
     from reconciler.commands import run_drift
 
     options = _options(ctx)
-    ctx.exit(run_drift(options.root, env=env, fmt=fmt, report_dir=report_dir,
-                       color=options.color))
+    ctx.exit(run_drift(options.root, env=env, fmt=fmt, report_dir=report_dir, color=options.color))
 
 
 @cli.command()
@@ -167,8 +191,9 @@ def pull(ctx: click.Context, env: str, name: str | None) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
 @click.pass_context
 def restore(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Put dashboards back as an apply backup recorded them."""
@@ -190,10 +215,19 @@ def comment(ctx: click.Context, pr: int, env: str) -> None:
 
 @cli.command()
 @env_option
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Draw before/after for a saved plan.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("preview"), show_default=True)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Draw before/after for a saved plan.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("preview"),
+    show_default=True,
+)
 @click.pass_context
 def preview(ctx: click.Context, env: str, plan_file: Path | None, out: Path) -> None:
     """Write self-contained HTML pages that draw each dashboard's layout."""
@@ -203,20 +237,35 @@ def preview(ctx: click.Context, env: str, plan_file: Path | None, out: Path) -> 
 
 
 @cli.command()
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(".dashctl/serve.db"), show_default=True)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".dashctl/serve.db"),
+    show_default=True,
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
-@click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET",
-              help="HS256 secret (DASHCTL_JWT_SECRET).")
-@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
-              help="Share of requests that fail (503/429/dropped), nothing written.")
-@click.option("--ambiguous-create-rate", type=click.FloatRange(0, 1), default=0.0,
-              help="Share of Creates that commit, then answer 503.")
+@click.option(
+    "--jwt-secret", envvar="DASHCTL_JWT_SECRET", help="HS256 secret (DASHCTL_JWT_SECRET)."
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of requests that fail (503/429/dropped), nothing written.",
+)
+@click.option(
+    "--ambiguous-create-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of Creates that commit, then answer 503.",
+)
 @click.option("--latency-ms", type=click.IntRange(0), default=0, help="Added to every call.")
-@click.option("--quirks", is_flag=True,
-              help="Answer like a picky real server "
-              "(reordered tiles, omitted defaults, extra fields).")
+@click.option(
+    "--quirks",
+    is_flag=True,
+    help="Answer like a picky real server (reordered tiles, omitted defaults, extra fields).",
+)
 @click.option("--seed", type=int, help="Seed for fault injection.")
 def serve(
     db: Path,
@@ -245,10 +294,15 @@ def serve(
 
 @cli.command()
 @click.option("--project", required=True, help="The project the token grants.")
-@click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET", required=True,
-              help="HS256 secret (DASHCTL_JWT_SECRET).")
-@click.option("--ttl", type=click.IntRange(1), default=3600, show_default=True,
-              help="Lifetime in seconds.")
+@click.option(
+    "--jwt-secret",
+    envvar="DASHCTL_JWT_SECRET",
+    required=True,
+    help="HS256 secret (DASHCTL_JWT_SECRET).",
+)
+@click.option(
+    "--ttl", type=click.IntRange(1), default=3600, show_default=True, help="Lifetime in seconds."
+)
 def token(project: str, jwt_secret: str, ttl: int) -> None:
     """Mint a JWT that the emulator accepts for PROJECT."""
     from reconciler.emulator.auth import mint_token
@@ -260,6 +314,8 @@ def token(project: str, jwt_secret: str, ttl: int) -> None:
 @click.argument("name", type=click.Choice(SCHEMA_NAMES))
 def schema(name: str) -> None:
     """Print a JSON Schema (dashboard, environments, plan, drift)."""
+    from reconciler.repo.schema import SCHEMAS_DIR
+
     path = SCHEMAS_DIR / f"{name}.schema.json"
     click.echo(path.read_text(encoding="utf-8"), nl=False)
 

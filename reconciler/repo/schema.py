@@ -24,7 +24,9 @@ from jsonschema.validators import extend
 from reconciler.repo.models import Problem
 from reconciler.repo.yaml_io import Unsupported, YamlDocument
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+# reconciler/schemas is a symlink to the committed top-level schemas/, so that
+# a wheel (pip install .) carries the same files as a checkout.
+SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "default", "examples", "$defs"})
 
 _TYPE_WORDS = {
@@ -163,7 +165,7 @@ def _problems(document: YamlDocument, data: Any, error: Any) -> list[Problem]:
     if keyword == "oneOf" and not isinstance(instance, dict):
         return []  # its type error says it
     if keyword == "oneOf":
-        both = all(instance.get(body) is not None for body in ("insight", "markdown"))
+        both = "insight" in instance and "markdown" in instance
         tile = (
             f"tile {shorten(instance['id'])}" if isinstance(instance.get("id"), str) else "a tile"
         )
@@ -221,13 +223,16 @@ def _enum_problem(
     document: YamlDocument, data: Any, error: Any, path: tuple[Any, ...]
 ) -> list[Problem]:
     instance = error.instance
-    if "then" in error.schema_path:  # a tile whose type disagrees with its body
+    schema_path = list(error.schema_path)
+    if "dependentSchemas" in schema_path:  # a tile whose type disagrees with its body
         if instance not in _tile_types():
             return []  # the plain enum error of `type` reports it
         tile = data
         for step in path[:-1]:
             tile = tile[step]
-        body = "insight" if isinstance(tile.get("insight"), dict) else "markdown"
+        if "insight" in tile and "markdown" in tile:
+            return []  # the oneOf error reports it
+        body = schema_path[schema_path.index("dependentSchemas") + 1]
         message = f"type {shorten(str(instance))} does not agree with the {body} body"
         return [document.problem(path, message)]
     known = ", ".join(str(value) for value in error.validator_value if value is not None)
