@@ -13,7 +13,14 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 
 class TileType(StrEnum):
@@ -141,6 +148,14 @@ class Tile(Strict):
     position: Position
     insight: Insight | None = None
     markdown: Markdown | None = None
+
+    @field_validator("insight", "markdown", mode="before")
+    @classmethod
+    def _body_not_null(cls, value: Any) -> Any:
+        # a body is given or left out; `insight: null` is a slip (as in the JSON Schema)
+        if value is None:
+            raise ValueError("must be a mapping (leave the key out for no body)")
+        return value
 
     @model_validator(mode="after")
     def _one_body(self) -> Tile:

@@ -19,14 +19,6 @@ _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 Report = Callable[[tuple[str | int, ...], str], None]
 
 
-def needs_interpolation(text: str) -> bool:
-    """False when no string of a file can hold a reference (a fast path).
-
-    Backslashes count too: a double-quoted "\\x24{site}" is a reference.
-    """
-    return "$" in text or "\\" in text
-
-
 def interpolate(data: Any, variables: Mapping[str, str], report: Report, *, scope: str) -> Any:
     """data with every reference replaced; problems go to report(path, message).
 

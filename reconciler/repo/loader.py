@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
-from reconciler.repo.interpolate import interpolate, needs_interpolation
+from reconciler.repo.interpolate import interpolate
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
 from reconciler.repo.models import (
     BASE_DIR,
@@ -213,7 +213,7 @@ def _check(path: Path, in_base: bool, environment: Environment, cache: LoadCache
     if document.empty:
         message = "empty file: a manifest is a mapping with at least a name"
         return _Checked(document, in_base, None, None, [Problem(document.file, 1, 1, message)])
-    if needs_interpolation(document.text):
+    if document.dollar:
         return _check_data(document, in_base, environment)
     key = (path, in_base)
     if key not in cache.results:
@@ -228,7 +228,9 @@ def _check_data(document: YamlDocument, in_base: bool, environment: Environment)
         problems.append(document.problem(node, message))
 
     scope = f"environment {environment.name!r}"
-    data = interpolate(document.data, environment.vars, report, scope=scope)
+    data = document.data
+    if document.dollar:
+        data = interpolate(data, environment.vars, report, scope=scope)
     problems.extend(schema_problems(document, data, "dashboard"))
     manifest = None
     if not problems:

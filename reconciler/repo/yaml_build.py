@@ -130,6 +130,8 @@ class Builder:
         for event in events:
             kind = type(event)
             if kind is ScalarEvent:
+                if "$" in event.value:
+                    self.document.dollar = True
                 tag = event.tag
                 if tag is None:
                     value = plain_scalar(event.value) if event.implicit[0] else event.value

@@ -92,6 +92,7 @@ class YamlDocument:
         self.text = ""
         self.data: Any = None
         self.empty = True
+        self.dollar = False  # some scalar holds a "$": ${var} interpolation may apply
         self.problems: list[Problem] = []
         self.root_mark: Mark = (0, 0)
         # id(container) -> {key: (key line, key col, value line, value col)} or [(line, col)]

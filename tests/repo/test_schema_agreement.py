@@ -53,7 +53,6 @@ VALID_DASHBOARD: dict[str, Any] = {
             "id": "goals",
             "position": {"x": 6, "w": 6, "h": 2},
             "markdown": {"content": "# Weekly Goals"},
-            "insight": None,
         },
     ],
 }
@@ -206,7 +205,8 @@ DASHBOARD_CORPUS: list[tuple[str, Any, bool]] = [
 for label, path, change, ok in [
     ("both bodies", ("tiles", 1, "insight"), lambda p, k: p.__setitem__(k, VALID_DASHBOARD["tiles"][0]["insight"]), False),
     ("no body", ("tiles", 0, "insight"), lambda p, k: p.pop(k), False),
-    ("both null", ("tiles", 1, "markdown"), lambda p, k: p.__setitem__(k, None), False),
+    ("null body", ("tiles", 1, "insight"), lambda p, k: p.__setitem__(k, None), False),
+    ("both null", ("tiles", 1, "markdown"), lambda p, k: p.update(markdown=None, insight=None), False),
     ("type disagrees", ("tiles", 0, "type"), lambda p, k: p.__setitem__(k, "markdown"), False),
     ("type api spelling", ("tiles", 0, "type"), lambda p, k: p.__setitem__(k, "TILE_TYPE_INSIGHT"), True),
     ("type null", ("tiles", 0, "type"), lambda p, k: p.__setitem__(k, None), True),
