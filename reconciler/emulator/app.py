@@ -46,6 +46,7 @@ from reconciler.emulator.gen.dashboards.v1.dashboards_connect import (
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.service import PROJECT_HEADER, DashboardsServiceImpl
 from reconciler.emulator.store import Store
+from reconciler.emulator.ui import ui_app
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -273,4 +274,6 @@ def create_app(
     if not jwt_secret:
         raise ValueError("the emulator needs a JWT secret")
     store = Store(db_path)
-    return EmulatorApp(store=store, jwt_secret=jwt_secret, options=options or EmulatorOptions())
+    app = EmulatorApp(store=store, jwt_secret=jwt_secret, options=options or EmulatorOptions())
+    app.mount("/ui", ui_app(store, jwt_secret))  # the read-only dashboard UI (ui.py)
+    return app
