@@ -170,7 +170,7 @@ async def test_healthz_and_mounts(tmp_path: Path) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ui " + scope["path"].encode()})
 
-    app.mount("/ui/", ui)
+    app.mount("/extra/", ui)
     async with client:
         assert (await client.get("/healthz")).text == "ok\n"
-        assert (await client.get("/ui/dash_1")).text == "ui /ui/dash_1"
+        assert (await client.get("/extra/dash_1")).text == "ui /extra/dash_1"
