@@ -352,3 +352,30 @@ def test_mutated_dashboards_are_judged_alike(data: st.DataObject) -> None:
 @given(st.data())
 def test_mutated_environments_are_judged_alike(data: st.DataObject) -> None:
     check_agreement("environments", mutate(data, copy.deepcopy(VALID_ENVIRONMENTS)))
+
+
+def test_an_independent_checker_accepts_the_example_with_the_committed_schemas() -> None:
+    """check-jsonschema reads the schemas as an editor would (modeline, $refs and all)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "dashboards"
+    for schema, files in (
+        ("dashboard", sorted(str(p) for p in example.glob("*/*.yaml"))),
+        ("environments", [str(example / "environments.yaml")]),
+    ):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "check_jsonschema",
+                "--schemafile",
+                str(schema_path(schema)),
+                *files,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
