@@ -169,9 +169,10 @@ def load_manifests(
 ) -> tuple[list[Manifest], list[Problem]]:
     """The valid manifests of one environment, and every problem met reading them."""
     cache = cache if cache is not None else LoadCache()
-    base = manifest_files(repo.root / BASE_DIR)
-    own = manifest_files(repo.root / environment.name)
-    problems = _exclude_problems(repo, environment, base)
+    problems: list[Problem] = []
+    base = _listed(repo.root / BASE_DIR, problems)
+    own = _listed(repo.root / environment.name, problems)
+    problems.extend(_exclude_problems(repo, environment, base))
     chosen = [(name, path, True) for name, path in base.items() if name not in own]
     chosen = [item for item in chosen if item[0] not in environment.exclude]
     chosen += [(name, path, False) for name, path in own.items()]
@@ -194,6 +195,15 @@ def load_manifests(
         if item.manifest is not None and item.document.file not in refused
     ]
     return manifests, problems
+
+
+def _listed(folder: Path, problems: list[Problem]) -> dict[str, Path]:
+    try:
+        return manifest_files(folder)
+    except OSError as error:
+        message = f"cannot read folder: {error.strerror or error}"
+        problems.append(Problem(display_path(folder), 1, 1, message))
+        return {}
 
 
 def _exclude_problems(repo: Repo, environment: Environment, base: dict[str, Path]) -> list[Problem]:
@@ -293,11 +303,15 @@ def _stray_folders(repo: Repo) -> list[Problem]:
     """Folders with manifests that no environment reads (a typo in a folder name?)."""
     names = set(raw_environment_names(repo)) | {BASE_DIR}
     known = ", ".join(repo.environments) or "none"
-    problems = []
-    for folder in sorted(repo.root.iterdir()):
+    problems: list[Problem] = []
+    try:
+        folders = sorted(repo.root.iterdir())
+    except OSError:
+        return []  # read_repo has read environments.yaml; nothing more to say here
+    for folder in folders:
         if folder.name in names or folder.name.startswith((".", "_")) or not folder.is_dir():
             continue
-        if manifest_files(folder):
+        if _listed(folder, problems):
             message = (
                 f"folder {folder.name!r} is not an environment of {ENVIRONMENTS_FILE}"
                 f" (known: {known}): its manifests are never read"

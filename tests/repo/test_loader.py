@@ -284,3 +284,27 @@ def test_folders_that_no_environment_reads_are_reported(tmp_path: Path) -> None:
     assert len(problems) == 1
     assert problems[0].file == str(root / "prod")
     assert "folder 'prod' is not an environment" in problems[0].message
+
+
+@pytest.mark.skipif(__import__("os").geteuid() == 0, reason="root reads every folder")
+def test_an_unreadable_folder_is_a_problem(tmp_path: Path) -> None:
+    root = write_repo(
+        tmp_path, {"base/a.yaml": manifest("A"), "base/experiments.yaml": "name: E\n"}
+    )
+    (root / "base").chmod(0)
+    try:
+        problems = validate_repo(root, "local")
+    finally:
+        (root / "base").chmod(0o755)
+    assert [p.message for p in problems][:1] == ["cannot read folder: Permission denied"]
+
+
+def test_unreadable_files_are_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_repo(
+        tmp_path, {"base/a.yaml": manifest("A"), "base/experiments.yaml": "name: E\n"}
+    )
+    (root / "base" / "loop.yaml").symlink_to(root / "base" / "loop.yaml")
+    problems = validate_repo(root, "local")
+    assert len(problems) == 1
+    assert problems[0].file.endswith("loop.yaml")
+    assert problems[0].message.startswith("cannot read file:")

@@ -197,3 +197,25 @@ def test_roundtrip_refuses_what_validation_refuses(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as caught:
         load_roundtrip(path)
     assert (caught.value.line, caught.value.column) == (2, 1)
+
+
+def test_the_pure_python_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where ruamel.yaml.clib is missing (a newer Python), the pure parser takes over."""
+    texts = [
+        "name: x\ntiles:\n  - id: a\n    position: {x: 0, w: 6}\n",
+        "a: &x {b: 1}\nc:\n  <<: *x\n  d: [1, 2.5, true, ~, '3']\n",
+        "a: 1\na: 2\n",
+        "a:\n\tb: 1\n",
+        "a: [1,\n",
+        "a: " + "[" * 100 + "\n",
+    ]
+    fast = [parse(text) for text in texts]
+    monkeypatch.setattr("reconciler.repo.yaml_io.CParser", None)
+    for text, expected in zip(texts, fast, strict=True):
+        document = parse(text)
+        assert document.data == expected.data, text
+        assert [(p.line, p.column) for p in document.problems] == [
+            (p.line, p.column) for p in expected.problems
+        ], text
+        if not document.problems:
+            assert document.locate(("a",)) == expected.locate(("a",))
