@@ -35,13 +35,12 @@ from deepdiff import DeepDiff
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconciler.repo.loader import load_manifests, load_repo  # noqa: E402
-
 from reconciler.api import DashboardsClient, client_for  # noqa: E402
 from reconciler.commands import plan_environment  # noqa: E402
 from reconciler.engine.apply import apply_environment  # noqa: E402
 from reconciler.engine.plan import build_environment_plan  # noqa: E402
 from reconciler.live import read_live  # noqa: E402
+from reconciler.repo.loader import load_manifests, load_repo  # noqa: E402
 
 SECRET = "bench-secret"
 PROJECT = "proj_bench"
