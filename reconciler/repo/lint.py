@@ -118,31 +118,47 @@ def _overlaps(document: YamlDocument, boxes: list[_Box]) -> list[Problem]:
     return problems
 
 
+CROSS_FIELDS = (("name", "dashboard name"), ("id", "pinned id"))
+
+
 @dataclass(frozen=True)
 class Declared:
-    """What the cross-manifest lints need of one manifest of an environment."""
+    """What the cross-manifest lints need of one manifest: its name and pinned id, located.
 
-    document: YamlDocument
-    data: Any
+    Small on purpose: an environment's documents are not kept alive until the
+    cross-manifest lint runs (2,000 parsed manifests would cost hundreds of MB).
+    """
+
+    file: str
     in_base: bool
+    values: dict[str, Problem]  # field -> its value (as the message) at its location
+
+    @classmethod
+    def of(cls, document: YamlDocument, data: Any, in_base: bool) -> Declared:
+        values = {
+            field: document.problem((field,), data[field])
+            for field, _ in CROSS_FIELDS
+            if isinstance(data, dict) and isinstance(data.get(field), str)
+        }
+        return cls(document.file, in_base, values)
 
 
 def lint_environment(declared: Sequence[Declared], *, environment: str) -> list[Problem]:
     """Names and pinned ids used by two manifests of one environment."""
     problems: list[Problem] = []
-    for field, what in (("name", "dashboard name"), ("id", "pinned id")):
-        first: dict[str, Declared] = {}
+    for field, what in CROSS_FIELDS:
+        first: dict[str, tuple[Declared, Problem]] = {}
         for item in declared:
-            value = item.data.get(field) if isinstance(item.data, dict) else None
-            if not isinstance(value, str):
+            at = item.values.get(field)
+            if at is None:
                 continue
+            value = at.message
             if value not in first:
-                first[value] = item
+                first[value] = (item, at)
                 continue
-            earlier = first[value]
-            line, col = earlier.document.locate((field,))
-            where = f"{earlier.document.file}:{line}:{col}"
+            earlier, where = first[value]
             scope = "" if item.in_base and earlier.in_base else f" in environment {environment!r}"
-            message = f"duplicate {what} {shorten(value)}{scope} (also at {where})"
-            problems.append(item.document.problem((field,), message))
+            message = (f"duplicate {what} {shorten(value)}{scope} "
+                       f"(also at {where.file}:{where.line}:{where.column})")
+            problems.append(Problem(at.file, at.line, at.column, message))
     return problems

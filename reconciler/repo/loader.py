@@ -132,20 +132,23 @@ class LoadCache:
     """Work shared by the environments of one run: each file is parsed once, and a
     file without ``${...}`` is checked once."""
 
+    keep_documents: bool = True  # parse each file once across environments (validate)
     documents: dict[Path, YamlDocument] = field(default_factory=dict)
     results: dict[tuple[Path, bool], _Checked] = field(default_factory=dict)
 
     def document(self, path: Path) -> YamlDocument:
-        if path not in self.documents:
-            self.documents[path] = load_yaml(path)
-        return self.documents[path]
+        if path in self.documents:
+            return self.documents[path]
+        document = load_yaml(path)
+        if self.keep_documents:
+            self.documents[path] = document
+        return document
 
 
 @dataclass(frozen=True)
 class _Checked:
-    document: YamlDocument
-    in_base: bool
-    data: Any
+    file: str
+    declared: Declared | None
     manifest: Manifest | None
     problems: list[Problem]
 
@@ -168,7 +171,7 @@ def load_manifests(
     repo: Repo, environment: Environment, *, cache: LoadCache | None = None
 ) -> tuple[list[Manifest], list[Problem]]:
     """The valid manifests of one environment, and every problem met reading them."""
-    cache = cache if cache is not None else LoadCache()
+    cache = cache if cache is not None else LoadCache(keep_documents=False)
     problems: list[Problem] = []
     base = _listed(repo.root / BASE_DIR, problems)
     own = _listed(repo.root / environment.name, problems)
@@ -181,18 +184,14 @@ def load_manifests(
     checked = [_check(path, in_base, environment, cache) for _, path, in_base in chosen]
     for item in checked:
         problems.extend(item.problems)
-    declared = [
-        Declared(item.document, item.data, item.in_base)
-        for item in checked
-        if item.data is not None
-    ]
+    declared = [item.declared for item in checked if item.declared is not None]
     shared = lint_environment(declared, environment=environment.name)
     problems.extend(shared)
     refused = {problem.file for problem in shared}
     manifests = [
         item.manifest
         for item in checked
-        if item.manifest is not None and item.document.file not in refused
+        if item.manifest is not None and item.file not in refused
     ]
     return manifests, problems
 
@@ -219,10 +218,10 @@ def _exclude_problems(repo: Repo, environment: Environment, base: dict[str, Path
 def _check(path: Path, in_base: bool, environment: Environment, cache: LoadCache) -> _Checked:
     document = cache.document(path)
     if document.problems:
-        return _Checked(document, in_base, None, None, list(document.problems))
+        return _Checked(document.file, None, None, list(document.problems))
     if document.empty:
         message = "empty file: a manifest is a mapping with at least a name"
-        return _Checked(document, in_base, None, None, [Problem(document.file, 1, 1, message)])
+        return _Checked(document.file, None, None, [Problem(document.file, 1, 1, message)])
     if document.dollar:
         return _check_data(document, in_base, environment)
     key = (path, in_base)
@@ -252,7 +251,7 @@ def _check_data(document: YamlDocument, in_base: bool, environment: Environment)
     problems.extend(lint_manifest(document, data, in_base=in_base))
     if problems:
         manifest = None
-    return _Checked(document, in_base, data, manifest, problems)
+    return _Checked(document.file, Declared.of(document, data, in_base), manifest, problems)
 
 
 # -- the whole repository -----------------------------------------------------------
