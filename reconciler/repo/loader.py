@@ -130,9 +130,13 @@ def model_problems(document: YamlDocument, error: ValidationError) -> list[Probl
 @dataclass
 class LoadCache:
     """Work shared by the environments of one run: each file is parsed once, and a
-    file without ``${...}`` is checked once."""
+    file without ``${...}`` is checked once.
 
-    keep_documents: bool = True  # parse each file once across environments (validate)
+    Only documents that hold ``${...}`` are kept (each environment interpolates
+    them anew); the others are kept as their small check result, so that a
+    large repository is never held parsed in memory all at once.
+    """
+
     documents: dict[Path, YamlDocument] = field(default_factory=dict)
     results: dict[tuple[Path, bool], _Checked] = field(default_factory=dict)
 
@@ -140,7 +144,7 @@ class LoadCache:
         if path in self.documents:
             return self.documents[path]
         document = load_yaml(path)
-        if self.keep_documents:
+        if document.dollar and not document.problems:
             self.documents[path] = document
         return document
 
@@ -171,7 +175,7 @@ def load_manifests(
     repo: Repo, environment: Environment, *, cache: LoadCache | None = None
 ) -> tuple[list[Manifest], list[Problem]]:
     """The valid manifests of one environment, and every problem met reading them."""
-    cache = cache if cache is not None else LoadCache(keep_documents=False)
+    cache = cache if cache is not None else LoadCache()
     problems: list[Problem] = []
     base = _listed(repo.root / BASE_DIR, problems)
     own = _listed(repo.root / environment.name, problems)
@@ -216,6 +220,9 @@ def _exclude_problems(repo: Repo, environment: Environment, base: dict[str, Path
 
 
 def _check(path: Path, in_base: bool, environment: Environment, cache: LoadCache) -> _Checked:
+    key = (path, in_base)
+    if key in cache.results:
+        return cache.results[key]
     document = cache.document(path)
     if document.problems:
         return _Checked(document.file, None, None, list(document.problems))
@@ -224,9 +231,7 @@ def _check(path: Path, in_base: bool, environment: Environment, cache: LoadCache
         return _Checked(document.file, None, None, [Problem(document.file, 1, 1, message)])
     if document.dollar:
         return _check_data(document, in_base, environment)
-    key = (path, in_base)
-    if key not in cache.results:
-        cache.results[key] = _check_data(document, in_base, environment)
+    cache.results[key] = _check_data(document, in_base, environment)
     return cache.results[key]
 
 
