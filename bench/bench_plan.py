@@ -45,12 +45,13 @@ SECRET = "bench-secret"
 PROJECT = "proj_bench"
 VIZ = ["line", "bar", "area", "table", "kpi"]
 WRITES = ("Create", "Update", "Upsert", "Delete")
-# The child reports its own peak RSS: RUSAGE_CHILDREN would also count the
-# pages a forked child shares with this (large) process before exec.
+# The child reports its own peak RSS (VmHWM of its address space): ru_maxrss,
+# of the child or of RUSAGE_CHILDREN, also counts the pages the forked child
+# shared with this large process before exec.
 CLI_WITH_RSS = (
-    "import resource, sys; from reconciler.cli import main; code = main(sys.argv[1:]); "
-    "print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr); "
-    "sys.exit(code)"
+    "import re, sys; from reconciler.cli import main; code = main(sys.argv[1:]); "
+    "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1); "
+    "print(f'maxrss_kb={hwm}', file=sys.stderr); sys.exit(code)"
 )
 
 

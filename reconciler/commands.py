@@ -70,13 +70,13 @@ async def plan_all(repo: Repo, environments: list[Environment]) -> Plan:
     return Plan(list(await asyncio.gather(*(plan_environment(repo, e) for e in environments))))
 
 
-def make_plan(root: Path, env: str) -> tuple[Repo, Plan]:
+def make_plan(root: Path, env: str) -> Plan:
     repo = load_repo(root)
-    return repo, asyncio.run(plan_all(repo, select_environments(repo, env)))
+    return asyncio.run(plan_all(repo, select_environments(repo, env)))
 
 
 def run_plan(root: Path, *, env: str, fmt: str, out: Path | None, color: bool) -> int:
-    _, plan = make_plan(root, env)
+    plan = make_plan(root, env)
     if fmt == "json":
         click.echo(render_plan_json(plan), nl=False)
     elif fmt == "markdown":
@@ -92,7 +92,7 @@ def run_plan(root: Path, *, env: str, fmt: str, out: Path | None, color: bool) -
 
 def plan_markdown_by_environment(root: Path, env: str) -> tuple[dict[str, str], int]:
     """{environment: markdown section with its marker}, and the plan's exit code."""
-    _, plan = make_plan(root, env)
+    plan = make_plan(root, env)
     return {e.name: environment_markdown(e) for e in plan.environments}, plan.exit_code
 
 
