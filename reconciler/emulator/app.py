@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ import anyio
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 
+from reconciler.emulator.asgi import ASGIApp, Message, Receive, Scope, Send
 from reconciler.emulator.auth import AuthFailure, authorize
 from reconciler.emulator.codecs import emulator_codecs
 from reconciler.emulator.faults import DroppedConnection, Fault, FaultInjector
@@ -47,12 +48,6 @@ from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.service import PROJECT_HEADER, DashboardsServiceImpl
 from reconciler.emulator.store import Store
 from reconciler.emulator.ui import ui_app
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SERVICE = "dashboards.v1.DashboardsService"
 METHODS = ("List", "Get", "Create", "Update", "Upsert", "Delete")

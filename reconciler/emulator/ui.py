@@ -24,23 +24,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from reconciler.emulator.asgi import ASGIApp, Receive, Scope, Send
 from reconciler.emulator.auth import AuthFailure, granted_projects, verify_token
 from reconciler.emulator.jsonenc import JsonEncoder
 from reconciler.emulator.store import Store
 from reconciler.preview import render_dashboard_page
 from reconciler.preview.html import CSP, document, esc
 from reconciler.preview.pages import IndexEntry, Link, render_index
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COOKIE = "dashctl_token"
 TOKEN_PARAM = "token"
