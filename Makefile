@@ -26,3 +26,4 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check reconciler tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports

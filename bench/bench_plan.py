@@ -34,11 +34,13 @@ from deepdiff import DeepDiff
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconciler.api import DashboardsClient, client_for  # noqa: E402
-from reconciler.commands import plan_environment  # noqa: E402
+from reconciler.api import DashboardsClient  # noqa: E402
+from reconciler.clients import client_for  # noqa: E402
+from reconciler.commands.read import connector  # noqa: E402
 from reconciler.engine.apply import apply_environment  # noqa: E402
+from reconciler.engine.live import read_live  # noqa: E402
 from reconciler.engine.plan import build_environment_plan  # noqa: E402
-from reconciler.live import read_live  # noqa: E402
+from reconciler.engine.read import plan_state, read_environment  # noqa: E402
 from reconciler.repo.loader import load_manifests, load_repo  # noqa: E402
 
 SECRET = "bench-secret"
@@ -183,7 +185,7 @@ def main() -> None:
                                   lambda: asyncio.run(with_client(plan_only)))
             assert not plan.changes and not plan.errors, plan.summary
             full, plan = timed("plan incl. manifest loading (engine call)",
-                               lambda: asyncio.run(plan_environment(repo, env)))
+                               lambda: plan_state(asyncio.run(read_environment(repo, env, connector(repo)))))
             naive_s, differing = timed("naive: sequential Get + full deepdiff",
                                        lambda: asyncio.run(with_client(
                                            lambda c: naive(c, manifests))))

@@ -1,8 +1,11 @@
-"""The `dashctl` command line.
+"""The `dashctl` command line: click only.
 
-Each command is a thin wrapper that calls a plain function returning an exit
-code; `main` turns every DashctlError into one clean line and exit 1, Ctrl-C
-into 130, and anything unexpected into a short message plus a crash log.
+Each command parses its arguments into the options object of its module in
+`reconciler.commands` and calls that module's `run`, which returns the exit
+code. `main` is the one error handler: a DashctlError becomes one clean line
+and exit 1, Ctrl-C 130, anything unexpected a short message plus a crash log.
+The global options (`--root`, `--no-color`, `-v`) are accepted before or
+after the command name.
 """
 
 from __future__ import annotations
@@ -12,312 +15,317 @@ import os
 import sys
 import tempfile
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from reconciler import __version__
+from reconciler.commands.options import DEFAULT_PARALLELISM
 from reconciler.errors import DashctlError
+from reconciler.report.sanitize import safe_line
 
-SCHEMA_NAMES = ("dashboard", "environments", "plan", "drift")
-
-
-@dataclass(frozen=True)
-class Options:
-    """Global options every command sees."""
-
-    root: Path
-    color: bool
-    verbose: int
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _options(ctx: click.Context) -> Options:
-    options = ctx.find_object(Options)
-    assert options is not None
-    return options
+class Globals:
+    """The global options as given so far (before the command name, then after it)."""
+
+    def __init__(self) -> None:
+        self.root: Path = Path("dashboards")
+        self.no_color = False
+        self.verbose = 0
+
+    def common(self) -> dict[str, Any]:
+        color = not self.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+        return {"root": self.root, "color": color, "verbose": self.verbose}
 
 
-env_option = click.option(
-    "--env", "env", default="all", show_default=True, help="An environment name, or all."
-)
+def _globals(ctx: click.Context) -> Globals:
+    found = ctx.find_object(Globals)
+    if found is None:
+        found = ctx.ensure_object(Globals)
+    return found
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="DASHCTL_ROOT",
-    default=Path("dashboards"),
-    show_default=True,
-    help="The GitOps repository (env DASHCTL_ROOT).",
-)
+def _set_root(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        _globals(ctx).root = value
+
+
+def _set_no_color(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        _globals(ctx).no_color = True
+
+
+def _set_verbose(ctx: click.Context, _: click.Parameter, value: int) -> None:
+    if value:
+        globals_ = _globals(ctx)
+        globals_.verbose += value
+        _logging(globals_.verbose)
+
+
+def _logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr,
+                        force=True, level=level)
+
+
+def global_options(command: F) -> F:
+    """The global options, also accepted after the command name."""
+    command = click.option("-v", "--verbose", count=True, expose_value=False,
+                           callback=_set_verbose, help="More detail on stderr.")(command)
+    command = click.option("--no-color", is_flag=True, expose_value=False,
+                           callback=_set_no_color, help="Plain output (also NO_COLOR).")(command)
+    return click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+                        expose_value=False, callback=_set_root,
+                        help="The GitOps repository (env DASHCTL_ROOT).")(command)
+
+
+def selection_options(command: F) -> F:
+    command = click.option(
+        "--shard", metavar="K/N",
+        help="Keep a stable 1/N of the selected environments (K from 1 to N).")(command)
+    return click.option(
+        "--env", "envs", multiple=True, metavar="ENV",
+        help="An environment or fleet member, a glob ('tenants/*') or all (default); "
+             "repeatable.")(command)
+
+
+def examples(*lines: str) -> str:
+    """A help epilog of examples, kept as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def common(ctx: click.Context, **values: Any) -> dict[str, Any]:
+    """The keyword arguments of a Selected options object."""
+    from reconciler.repo.select import Shard
+
+    shard = values.pop("shard", None)
+    return {**_globals(ctx).common(), "shard": Shard.parse(shard) if shard else None, **values}
+
+
+def fmt_option(*choices: str) -> Callable[[F], F]:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
+                        show_default=True, help="Output format.")
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT, epilog=examples(
+    "dashctl validate", "dashctl plan --env staging", "dashctl apply --env staging",
+    "dashctl drift --format markdown", "dashctl --root infra/dashboards plan"))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="DASHCTL_ROOT",
+              default=Path("dashboards"), show_default=True,
+              help="The GitOps repository (env DASHCTL_ROOT).")
 @click.option("--no-color", is_flag=True, help="Plain output (also NO_COLOR).")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr.")
 @click.version_option(__version__, prog_name="dashctl")
 @click.pass_context
 def cli(ctx: click.Context, root: Path, no_color: bool, verbose: int) -> None:
     """Keep analytics dashboards in git: validate, plan, apply and report drift."""
-    color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-    logging.basicConfig(
-        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    ctx.obj = Options(root=root, color=color, verbose=verbose)
+    globals_ = ctx.ensure_object(Globals)
+    globals_.root, globals_.no_color, globals_.verbose = root, no_color, verbose
+    _logging(verbose)
 
 
-@cli.command()
-@env_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default="text",
-    show_default=True,
-)
+@cli.command(epilog=examples("dashctl validate", "dashctl validate --env production",
+                             "dashctl validate --format github   # annotations in Actions"))
+@selection_options
+@fmt_option("text", "json", "github")
+@global_options
 @click.pass_context
-def validate(ctx: click.Context, env: str, fmt: str) -> None:
+def validate(ctx: click.Context, /, **values: Any) -> None:
     """Parse, schema-check and lint every manifest (no API call)."""
-    from reconciler.repo.validate import run_validate
+    from reconciler.commands import validate as command
 
-    ctx.exit(run_validate(_options(ctx).root, env=env, fmt=fmt))
+    ctx.exit(command.run(command.ValidateOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@env_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Save the plan to FILE for apply --plan.",
-)
+@cli.command(epilog=examples(
+    "dashctl plan", "dashctl plan --env staging --format markdown",
+    "dashctl plan --env production --out plan.json   # then: apply --plan plan.json",
+    "dashctl plan --env 'tenants/*' --shard 1/4"))
+@selection_options
+@fmt_option("text", "markdown", "json")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan to FILE for apply --plan.")
+@global_options
 @click.pass_context
-def plan(ctx: click.Context, env: str, fmt: str, out: Path | None) -> None:
+def plan(ctx: click.Context, /, **values: Any) -> None:
     """Read live state and print what apply would do (exit 2 when it would change things)."""
-    from reconciler.commands import run_plan
+    from reconciler.commands import plan as command
 
-    options = _options(ctx)
-    ctx.exit(run_plan(options.root, env=env, fmt=fmt, out=out, color=options.color))
+    ctx.exit(command.run(command.PlanOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@env_option
-@click.option(
-    "--plan",
-    "plan_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Apply exactly this saved plan; refused if live state moved since.",
-)
+@cli.command(epilog=examples(
+    "dashctl apply --env staging", "dashctl apply --env staging --auto-approve --allow-delete",
+    "dashctl apply --plan plan.json --auto-approve --backup-dir backups/"))
+@selection_options
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Apply exactly this saved plan; refused if live state moved since.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--allow-delete",
-    is_flag=True,
-    help="Delete unmanaged dashboards in environments with prune: true.",
-)
-@click.option(
-    "--backup-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write the live JSON of every dashboard before changing it.",
-)
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--allow-delete", is_flag=True,
+              help="Delete unmanaged dashboards in environments with prune: true.")
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the live JSON of every dashboard before changing it.")
+@click.option("--parallelism", type=click.IntRange(1, 256), default=DEFAULT_PARALLELISM,
+              show_default=True, help="Concurrent API calls.")
+@global_options
 @click.pass_context
-def apply(
-    ctx: click.Context,
-    env: str,
-    plan_file: Path | None,
-    auto_approve: bool,
-    allow_delete: bool,
-    backup_dir: Path | None,
-    parallelism: int,
-) -> None:
+def apply(ctx: click.Context, /, **values: Any) -> None:
     """Make live dashboards match git."""
-    from reconciler.commands import run_apply
+    from reconciler.commands import apply as command
 
-    options = _options(ctx)
-    ctx.exit(
-        run_apply(
-            options.root,
-            env=env,
-            plan_file=plan_file,
-            auto_approve=auto_approve,
-            allow_delete=allow_delete,
-            backup_dir=backup_dir,
-            parallelism=parallelism,
-            color=options.color,
-        )
-    )
+    ctx.exit(command.run(command.ApplyOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@env_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write drift-<env>.json and drift-<env>.md here.",
-)
+@cli.command(epilog=examples(
+    "dashctl drift", "dashctl drift --env production --format json",
+    "dashctl drift --report-dir reports/   # drift-<env>.json and .md"))
+@selection_options
+@fmt_option("text", "markdown", "json")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write drift-<env>.json and drift-<env>.md here.")
+@global_options
 @click.pass_context
-def drift(ctx: click.Context, env: str, fmt: str, report_dir: Path | None) -> None:
+def drift(ctx: click.Context, /, **values: Any) -> None:
     """Compare live dashboards with git (exit 2 on drift)."""
-    from reconciler.commands import run_drift
+    from reconciler.commands import drift as command
 
-    options = _options(ctx)
-    ctx.exit(run_drift(options.root, env=env, fmt=fmt, report_dir=report_dir, color=options.color))
+    ctx.exit(command.run(command.DriftOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@click.option("--env", "env", required=True, help="The environment to pull from.")
-@click.option("--name", "name", help="Only the dashboard with this name.")
+@cli.command(epilog=examples("dashctl pull --env staging",
+                             "dashctl pull --env staging --name 'Growth KPIs'"))
+@click.option("--env", "envs", multiple=True, required=True, metavar="ENV",
+              help="The environment to pull from (repeatable, globs allowed).")
+@click.option("--name", help="Only the dashboard with this name.")
+@global_options
 @click.pass_context
-def pull(ctx: click.Context, env: str, name: str | None) -> None:
+def pull(ctx: click.Context, /, **values: Any) -> None:
     """Write live dashboards into manifests, keeping comments and key order."""
-    from reconciler.pull import run_pull
+    from reconciler.commands import pull as command
 
-    ctx.exit(run_pull(_options(ctx).root, env=env, name=name))
+    ctx.exit(command.run(command.PullOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
-)
+@cli.command(epilog=examples("dashctl restore backups/staging-dash_1-20261201T120000Z.json",
+                             "dashctl restore backups/*.json"))
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@global_options
 @click.pass_context
 def restore(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Put dashboards back as an apply backup recorded them."""
-    from reconciler.commands import run_restore
+    from reconciler.commands import restore as command
 
-    ctx.exit(run_restore(_options(ctx).root, files=list(files)))
+    options = command.RestoreOptions(**_globals(ctx).common(), files=files)
+    ctx.exit(command.run(options))
 
 
-@cli.command()
-@click.option("--pr", "pr", type=int, required=True, help="Pull request number.")
-@env_option
+@cli.command(epilog=examples(
+    "dashctl comment --pr 42 --env staging",
+    "dashctl comment --pr 42 --env staging --plan plan-staging.json"))
+@click.option("--pr", type=int, required=True, help="Pull request number.")
+@selection_options
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Post this saved plan instead of planning again.")
+@global_options
 @click.pass_context
-def comment(ctx: click.Context, pr: int, env: str) -> None:
+def comment(ctx: click.Context, /, **values: Any) -> None:
     """Post the markdown plan as one sticky comment per environment on a pull request."""
-    from reconciler.comment import run_comment
+    from reconciler.commands import comment as command
 
-    ctx.exit(run_comment(_options(ctx).root, pr=pr, env=env))
+    ctx.exit(command.run(command.CommentOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@env_option
-@click.option(
-    "--plan",
-    "plan_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Draw before/after for a saved plan.",
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("preview"),
-    show_default=True,
-)
+@cli.command(epilog=examples("dashctl preview --out preview/",
+                             "dashctl preview --plan plan.json --out preview/"))
+@selection_options
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Draw before/after for a saved plan.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("preview"),
+              show_default=True, help="The folder to write the pages into.")
+@global_options
 @click.pass_context
-def preview(ctx: click.Context, env: str, plan_file: Path | None, out: Path) -> None:
+def preview(ctx: click.Context, /, **values: Any) -> None:
     """Write self-contained HTML pages that draw each dashboard's layout."""
-    from reconciler.preview import run_preview
+    from reconciler.commands import preview as command
 
-    ctx.exit(run_preview(_options(ctx).root, env=env, plan_file=plan_file, out=out))
+    ctx.exit(command.run(command.PreviewOptions(**common(ctx, **values))))
 
 
-@cli.command()
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path(".dashctl/serve.db"),
-    show_default=True,
-)
+@cli.command(epilog=examples("dashctl envs", "dashctl envs --env 'tenants/*' --shard 2/4 "
+                             "--format json   # a CI matrix"))
+@selection_options
+@fmt_option("text", "json")
+@global_options
+@click.pass_context
+def envs(ctx: click.Context, /, **values: Any) -> None:
+    """List the selected environments and fleet members (JSON for CI matrices)."""
+    from reconciler.commands import envs as command
+
+    ctx.exit(command.run(command.EnvsOptions(**common(ctx, **values))))
+
+
+@cli.command(epilog=examples(
+    "DASHCTL_JWT_SECRET=dev-secret dashctl serve --port 8080",
+    "dashctl serve --port 0 --db /tmp/api.db --jwt-secret s --quirks --latency-ms 20"))
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".dashctl/serve.db"), show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
-@click.option(
-    "--jwt-secret", envvar="DASHCTL_JWT_SECRET", help="HS256 secret (DASHCTL_JWT_SECRET)."
-)
-@click.option(
-    "--fault-rate",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Share of requests that fail (503/429/dropped), nothing written.",
-)
-@click.option(
-    "--ambiguous-create-rate",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Share of Creates that commit, then answer 503.",
-)
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="0 picks a free port.")
+@click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET",
+              help="HS256 secret (DASHCTL_JWT_SECRET).")
+@click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0,
+              help="Share of requests that fail (503/429/dropped), nothing written.")
+@click.option("--ambiguous-create-rate", type=click.FloatRange(0, 1), default=0.0,
+              help="Share of Creates that commit, then answer 503.")
 @click.option("--latency-ms", type=click.IntRange(0), default=0, help="Added to every call.")
-@click.option(
-    "--quirks",
-    is_flag=True,
-    help="Answer like a picky real server (reordered tiles, omitted defaults, extra fields).",
-)
+@click.option("--quirks", is_flag=True,
+              help="Answer like a picky real server (reordered tiles, omitted defaults, "
+                   "extra fields).")
 @click.option("--seed", type=int, help="Seed for fault injection.")
-def serve(
-    db: Path,
-    host: str,
-    port: int,
-    jwt_secret: str | None,
-    fault_rate: float,
-    ambiguous_create_rate: float,
-    latency_ms: int,
-    quirks: bool,
-    seed: int | None,
-) -> None:
+@global_options
+def serve(db: Path, host: str, port: int, jwt_secret: str | None, **emulator: Any) -> None:
     """Run the Dashboards API emulator on real HTTP."""
+    from reconciler.commands import serve as command
     from reconciler.emulator.options import EmulatorOptions
-    from reconciler.emulator.server import run_serve
 
-    options = EmulatorOptions(
-        fault_rate=fault_rate,
-        ambiguous_create_rate=ambiguous_create_rate,
-        latency_ms=latency_ms,
-        quirks=quirks,
-        seed=seed,
-    )
-    sys.exit(run_serve(db=db, host=host, port=port, jwt_secret=jwt_secret, options=options))
+    options = command.ServeOptions(db=db, host=host, port=port, jwt_secret=jwt_secret,
+                                   emulator=EmulatorOptions(**emulator))
+    click.get_current_context().exit(command.run(options))
 
 
-@cli.command()
+@cli.command(epilog=examples("DASHCTL_JWT_SECRET=dev-secret dashctl token --project proj_dev",
+                             "dashctl token --project proj_dev --jwt-secret s --ttl 600"))
 @click.option("--project", required=True, help="The project the token grants.")
-@click.option(
-    "--jwt-secret",
-    envvar="DASHCTL_JWT_SECRET",
-    required=True,
-    help="HS256 secret (DASHCTL_JWT_SECRET).",
-)
-@click.option(
-    "--ttl", type=click.IntRange(1), default=3600, show_default=True, help="Lifetime in seconds."
-)
+@click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET", required=True,
+              help="HS256 secret (DASHCTL_JWT_SECRET).")
+@click.option("--ttl", type=click.IntRange(1), default=3600, show_default=True,
+              help="Lifetime in seconds.")
+@global_options
 def token(project: str, jwt_secret: str, ttl: int) -> None:
     """Mint a JWT that the emulator accepts for PROJECT."""
-    from reconciler.emulator.auth import mint_token
+    from reconciler.commands import token as command
 
-    click.echo(mint_token(secret=jwt_secret, project=project, ttl=ttl))
+    options = command.TokenOptions(project=project, jwt_secret=jwt_secret, ttl=ttl)
+    click.get_current_context().exit(command.run(options))
 
 
-@cli.command()
-@click.argument("name", type=click.Choice(SCHEMA_NAMES))
+@cli.command(epilog=examples("dashctl schema dashboard > dashboard.schema.json"))
+@click.argument("name", type=click.Choice(["dashboard", "environments", "plan", "drift"]))
+@global_options
 def schema(name: str) -> None:
     """Print a JSON Schema (dashboard, environments, plan, drift)."""
-    from reconciler.repo.schema import SCHEMAS_DIR
+    from reconciler.commands import schema as command
 
-    path = SCHEMAS_DIR / f"{name}.schema.json"
-    click.echo(path.read_text(encoding="utf-8"), nl=False)
+    click.get_current_context().exit(command.run(command.SchemaOptions(name=name)))
 
 
 def _crash_log() -> str:
@@ -340,14 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("aborted", err=True)
         code = 130
     except DashctlError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {safe_line(str(error))}", err=True)
         code = 1
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = 130
     except Exception as error:  # the last line of defence: never a raw traceback
         click.echo(
-            f"unexpected error: {type(error).__name__}: {error} (details in {_crash_log()})",
+            safe_line(f"unexpected error: {type(error).__name__}: {error} "
+                      f"(details in {_crash_log()})"),
             err=True,
         )
         code = 1

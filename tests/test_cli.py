@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from reconciler import __version__
-from reconciler.cli import SCHEMA_NAMES, cli, main
+from reconciler.cli import cli, main
+from reconciler.commands.schema import SCHEMA_NAMES
 
 COMMANDS = sorted(cli.commands)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from reconciler.errors import ApiError, ResourceExhausted, RetryableError
+from reconciler.errors import ApiError, ResourceExhausted
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,6 @@ class RetryPolicy:
             return min(max(retry_after, 0.0), self.retry_after_cap)
         ceiling = min(self.backoff_cap, self.backoff_base * 2**retry)
         return self.rng.uniform(0.0, ceiling)
-
-
-def is_retryable(error: ApiError) -> bool:
-    """unavailable, resource_exhausted and deadline_exceeded are worth another try."""
-    return isinstance(error, RetryableError)
 
 
 def is_ambiguous(error: ApiError | httpx.TransportError | BaseException) -> bool:

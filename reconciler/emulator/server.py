@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import uvicorn
 from reconciler.emulator.app import create_app
 from reconciler.emulator.faults import DroppedConnection
 from reconciler.emulator.options import EmulatorOptions
+from reconciler.errors import ConfigError
 
 
 class _HideInjectedDrops(logging.Filter):
@@ -66,27 +66,17 @@ def url_of(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def run_serve(
-    *, db: Path, host: str, port: int, jwt_secret: str | None, options: EmulatorOptions
-) -> int:
-    """Serve the emulator until SIGTERM/SIGINT; return the exit code."""
-    if not jwt_secret:
-        print(
-            "error: the emulator needs a JWT secret: pass --jwt-secret or set DASHCTL_JWT_SECRET",
-            file=sys.stderr,
-        )
-        return 1
+def serve(*, db: Path, host: str, port: int, jwt_secret: str, options: EmulatorOptions) -> None:
+    """Serve the emulator until SIGTERM/SIGINT; ConfigError when it cannot start."""
     try:
         app = create_app(db_path=db, jwt_secret=jwt_secret, options=options)
     except Exception as error:  # e.g. a path that cannot hold a database
-        print(f"error: cannot open the database {db}: {error}", file=sys.stderr)
-        return 1
+        raise ConfigError(f"cannot open the database {db}: {error}") from None
     try:
         sock = bind_socket(host, port)
     except OSError as error:
         app.store.close()
-        print(f"error: cannot listen on {host}:{port}: {error}", file=sys.stderr)
-        return 1
+        raise ConfigError(f"cannot listen on {host}:{port}: {error}") from None
 
     logging.getLogger("uvicorn.error").addFilter(_HideInjectedDrops())
     config_args: dict[str, Any] = {
@@ -103,4 +93,3 @@ def run_serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
-    return 0

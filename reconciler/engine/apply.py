@@ -2,32 +2,28 @@
 
 Creates and tile upserts run in parallel (bounded by ``parallelism``), renames
 go through Update, deletes run last. Each dashboard's failure is recorded and
-the others carry on. With a backup folder, the live JSON of every dashboard
-is written BEFORE it is touched. A no-op plan makes zero write calls.
+the others carry on. With a ``backup`` hook, it is handed the live JSON of
+every dashboard BEFORE the dashboard is touched. A no-op plan makes zero write calls.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-from reconciler.api import DashboardsClient
 from reconciler.engine.normalize import fingerprint
 from reconciler.engine.plan import Action, Change, EnvironmentPlan
+from reconciler.engine.ports import DashboardsAPI, WireDashboard
 from reconciler.errors import DashctlError, NotFound
 
-BACKUP_KIND = "dashctl.backup"
 Progress = Callable[[str], None]
+# called with a change and the live dashboard as it is just before the change touches it
+Backup = Callable[[Change, WireDashboard], None]
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ChangeOutcome:
     change: Change
     error: str | None = None
 
@@ -35,45 +31,17 @@ class Outcome:
 @dataclass
 class ApplyResult:
     environment: str
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[ChangeOutcome] = field(default_factory=list)
     skipped_deletes: list[str] = field(default_factory=list)
     skip_reason: str = ""
+    failure: str | None = None  # the environment could not be applied at all
 
     @property
-    def failed(self) -> list[Outcome]:
+    def failed(self) -> list[ChangeOutcome]:
         return [outcome for outcome in self.outcomes if outcome.error]
 
 
-def backup_document(env: EnvironmentPlan, change: Change, live: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "formatVersion": 1,
-        "kind": BACKUP_KIND,
-        "environment": env.name,
-        "project": env.project,
-        "action": change.action.value,
-        "takenAt": datetime.now(UTC).isoformat(timespec="seconds"),
-        "dashboard": live,
-    }
-
-
-def backup_path(folder: Path, env_name: str, dashboard_id: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", dashboard_id)
-    return folder / f"{env_name}-{safe}-{stamp}.json"
-
-
-async def write_backup(
-    client: DashboardsClient, env: EnvironmentPlan, change: Change, folder: Path
-) -> None:
-    """Save the live dashboard as it is now, before the change touches it."""
-    assert change.id is not None
-    live = await client.get_dashboard(change.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = backup_path(folder, env.name, change.id)
-    path.write_text(json.dumps(backup_document(env, change, live), indent=2) + "\n", "utf-8")
-
-
-async def execute(client: DashboardsClient, change: Change) -> None:
+async def execute(client: DashboardsAPI, change: Change) -> None:
     """The write calls of one change, and no others."""
     if change.action is Action.CREATE:
         assert change.after is not None
@@ -93,29 +61,29 @@ async def execute(client: DashboardsClient, change: Change) -> None:
 
 
 async def apply_environment(
-    client: DashboardsClient,
+    client: DashboardsAPI,
     env: EnvironmentPlan,
     *,
     allow_delete: bool,
     parallelism: int = 8,
-    backup_dir: Path | None = None,
+    backup: Backup | None = None,
     progress: Progress = lambda _: None,
 ) -> ApplyResult:
     """Carry out one environment's plan; never raises for a single dashboard's failure."""
     result = ApplyResult(env.name)
     gate = asyncio.Semaphore(parallelism)
 
-    async def run(change: Change) -> Outcome:
+    async def run(change: Change) -> ChangeOutcome:
         async with gate:
             try:
-                if backup_dir is not None and change.id is not None:
-                    await write_backup(client, env, change, backup_dir)
+                if backup is not None and change.id is not None:
+                    backup(change, await client.get_dashboard(change.id))
                 await execute(client, change)
             except DashctlError as error:
                 progress(f"{env.name}: {change.action.value} {change.dashboard!r} failed: {error}")
-                return Outcome(change, str(error))
+                return ChangeOutcome(change, str(error))
             progress(f"{env.name}: {change.action.value}d {change.dashboard!r}")
-            return Outcome(change)
+            return ChangeOutcome(change)
 
     writes = [change for change in env.changes if change.action is not Action.DELETE]
     result.outcomes += await asyncio.gather(*(run(change) for change in writes))
@@ -131,7 +99,7 @@ async def apply_environment(
     return result
 
 
-async def moved_since(client: DashboardsClient, env: EnvironmentPlan) -> list[str]:
+async def moved_since(client: DashboardsAPI, env: EnvironmentPlan) -> list[str]:
     """Dashboards of a saved plan whose live state changed since it was made."""
     summaries = await client.list_dashboards()
     names = {str(item["name"]) for item in summaries}

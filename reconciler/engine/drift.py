@@ -1,16 +1,20 @@
-"""Drift: the same pairing and diff as the plan, reported from the live side. Pure."""
+"""Drift: a pure view of the Plan, read from the live side.
+
+Drift needs no pairing or diff of its own: a managed dashboard that differs
+from git is an update of the plan, one that is missing live is a create, and
+the plan lists the unmanaged ones. An environment is ``drifted`` when a
+managed dashboard differs or is missing, or when it has unmanaged dashboards
+and ``prune: true`` (the next apply would delete them); unmanaged dashboards
+of an environment without prune are listed but leave it ``in_sync``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from reconciler.engine.diff import FieldChange, TileChanges, diff_tiles
-from reconciler.engine.normalize import canonical_tiles
-from reconciler.engine.pair import pair
-from reconciler.engine.plan import LiveState, desired_payload
-from reconciler.repo.models import Environment, Manifest, Problem
+from reconciler.engine.diff import FieldChange, TileChanges
+from reconciler.engine.plan import Action, EnvironmentPlan, Plan, PlanError
 
 
 class Status(StrEnum):
@@ -42,12 +46,14 @@ class EnvironmentDrift:
     missing: list[str] = field(default_factory=list)
     unmanaged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    prune: bool = False
 
     @property
     def status(self) -> Status:
         if self.errors:
             return Status.ERROR
-        return Status.DRIFTED if self.drifted or self.missing or self.unmanaged else Status.IN_SYNC
+        pruned = bool(self.unmanaged) and self.prune
+        return Status.DRIFTED if self.drifted or self.missing or pruned else Status.IN_SYNC
 
 
 @dataclass(frozen=True)
@@ -75,37 +81,31 @@ def live_side(changes: TileChanges) -> TileChanges:
     )
 
 
-def build_environment_drift(
-    environment: Environment,
-    manifests: Sequence[Manifest],
-    problems: Sequence[Problem],
-    live: LiveState,
-) -> EnvironmentDrift:
-    """Compare one environment's live dashboards with git."""
-    pairing = pair(manifests, live.summaries, environment.ignore)
-    errors = [str(problem) for problem in problems]
-    errors += [f"{error.dashboard}: {error.message}" for error in pairing.errors]
-    drifted: list[DriftedDashboard] = []
-    for item in pairing.matched:
-        assert item.desired is not None and item.live is not None
-        live_id = str(item.live["id"])
-        dashboard = live.dashboards.get(live_id)
-        if dashboard is None:
-            errors.append(f"{item.key}: cannot read live dashboard {live_id}: "
-                          f"{live.errors.get(live_id, 'not fetched')}")
-            continue
-        desired = canonical_tiles(desired_payload(item.desired)["tiles"])
-        changes = diff_tiles(desired, canonical_tiles(dashboard.get("tiles") or []))
-        live_name = str(dashboard.get("name", item.live["name"]))
-        renamed = live_name != item.key
-        if changes or renamed:
-            drifted.append(DriftedDashboard(item.key, live_id, live_side(changes), renamed,
-                                            live_name))
+def error_text(error: PlanError) -> str:
+    return f"{error.dashboard}: {error.message}" if error.dashboard else error.message
+
+
+def environment_drift(env: EnvironmentPlan) -> EnvironmentDrift:
+    """The drift of one environment, from its plan. Pure."""
+    drifted = [
+        DriftedDashboard(
+            change.dashboard, str(change.id), live_side(change.tiles), change.rename is not None,
+            change.rename.old if change.rename else change.dashboard,
+        )
+        for change in env.changes
+        if change.action is Action.UPDATE
+    ]
     return EnvironmentDrift(
-        name=environment.name,
-        project=environment.project_id,
+        name=env.name,
+        project=env.project,
         drifted=sorted(drifted, key=lambda entry: entry.dashboard),
-        missing=sorted(pair_.key for pair_ in pairing.unmatched_desired),
-        unmanaged=sorted(pair_.key for pair_ in pairing.unmanaged),
-        errors=errors,
+        missing=sorted(c.dashboard for c in env.changes if c.action is Action.CREATE),
+        unmanaged=sorted(env.unmanaged),
+        # a refused delete is the plan's concern, not drift
+        errors=[error_text(e) for e in env.errors if e.message != env.refusal],
+        prune=env.prune,
     )
+
+
+def drift_report(plan: Plan) -> DriftReport:
+    return DriftReport([environment_drift(env) for env in plan.environments])

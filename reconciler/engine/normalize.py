@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reconciler.model import TileType
@@ -86,30 +86,3 @@ def fingerprint(wire: Mapping[str, Any]) -> str:
     """A short digest of what a live dashboard holds (not when it was written)."""
     text = json.dumps(canonical_dashboard(wire), sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-class PackedDashboards(Mapping[str, Mapping[str, Any]]):
-    """Live dashboards kept as compact canonical JSON, parsed on access.
-
-    A plan of 2,000 dashboards x 25 tiles would otherwise hold every server
-    answer as nested dicts (about 2 KB a tile); packed, it is a few hundred
-    bytes a tile. What is kept is ``canonical_dashboard`` plus the id: all
-    that the engine compares, and nothing the server owns.
-    """
-
-    def __init__(self) -> None:
-        self._packed: dict[str, str] = {}
-
-    def add(self, wire: Mapping[str, Any]) -> None:
-        dashboard = {"id": str(wire.get("id", "")), **canonical_dashboard(wire)}
-        self._packed[dashboard["id"]] = json.dumps(dashboard, separators=(",", ":"))
-
-    def __getitem__(self, dashboard_id: str) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self._packed[dashboard_id])
-        return loaded
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed)
-
-    def __len__(self) -> int:
-        return len(self._packed)

@@ -26,7 +26,6 @@ class Pair:
     key: str
     desired: Manifest | None
     live: LiveSummary | None
-    renamed_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,23 +73,22 @@ def pair(
     for item in visible:
         by_name.setdefault(str(item["name"]), []).append(item)
     claimed: set[str] = set()
-    found: dict[int, tuple[LiveSummary | None, str | None]] = {}
+    found: dict[int, LiveSummary | None] = {}
     errors: list[PairError] = []
 
-    def claim(index: int, match: LiveSummary, renamed_from: str | None = None) -> None:
+    def claim(index: int, match: LiveSummary) -> None:
         claimed.add(str(match["id"]))
-        found[index] = (match, renamed_from)
+        found[index] = match
 
     for index, manifest in enumerate(manifests):  # 1. pinned ids
         pinned = manifest.dashboard.id
         if pinned is None:
             continue
         if pinned in by_id:
-            match = by_id[pinned]
-            claim(index, match, None if match["name"] == manifest.dashboard.name else match["name"])
+            claim(index, by_id[pinned])
         else:
             errors.append(PairError(manifest.dashboard.name, f"pinned id {pinned} does not exist"))
-            found[index] = (None, None)
+            found[index] = None
     for rule in ("name", "formerNames"):  # 2. exact names, 3. former names
         for index, manifest in enumerate(manifests):
             if index in found:
@@ -105,12 +103,12 @@ def pair(
                                               f"({ids}); pin one with `id:`")
                 )
                 claimed.update(str(item["id"]) for item in matches)
-                found[index] = (None, None)
+                found[index] = None
             elif matches:
-                claim(index, matches[0], matches[0]["name"] if rule == "formerNames" else None)
+                claim(index, matches[0])
     failed = {error.dashboard for error in errors}
     pairs = [
-        Pair(manifest.dashboard.name, manifest, *found.get(index, (None, None)))
+        Pair(manifest.dashboard.name, manifest, found.get(index))
         for index, manifest in enumerate(manifests)
         if manifest.dashboard.name not in failed
     ]

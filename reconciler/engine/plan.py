@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.engine.diff import TileChanges, diff_tiles
+from reconciler.engine.live import LiveState
 from reconciler.engine.normalize import canonical_dashboard, canonical_tiles, fingerprint
 from reconciler.engine.pair import LiveSummary, is_ignored, pair
 from reconciler.model import tiles_to_wire
@@ -58,15 +59,6 @@ class PlanError:
 
 
 @dataclass(frozen=True)
-class LiveState:
-    """What one environment's API holds: List summaries and the dashboards fetched."""
-
-    summaries: Sequence[LiveSummary] = ()
-    dashboards: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    errors: Mapping[str, str] = field(default_factory=dict)  # id -> why Get failed
-
-
-@dataclass(frozen=True)
 class EnvironmentPlan:
     name: str
     project: str
@@ -78,6 +70,7 @@ class EnvironmentPlan:
     live_count: int = 0  # live dashboards seen, not counting ignored ones
     refusal: str | None = None  # a safety rule refuses the whole apply (also in errors)
     problems: int = 0  # manifest problems: deletes are never applied while there are any
+    url: str = ""  # the server planned against, without credentials (saved plans check it)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
@@ -200,4 +193,31 @@ def build_environment_plan(
         live_count=visible,
         refusal=refusal,
         problems=len(problems),
+        url=environment.public_url,
     )
+
+
+def saved_plan_refusals(env: EnvironmentPlan, environment: Environment) -> list[str]:
+    """Why a saved plan of ``env`` must not be applied under today's ``environment``. Pure.
+
+    The plan file is only a record: what it may do is decided by the
+    configuration of now (prune, max_deletes, ignore, url and project).
+    """
+    reasons = []
+    if env.url != environment.public_url or env.project != environment.project_id:
+        reasons.append("the environment's url or project changed since the plan was made")
+    deletes = env.deletes
+    if deletes and not environment.prune:
+        reasons.append(f"it deletes {len(deletes)} dashboard(s) but prune is now off")
+    if environment.max_deletes is not None and len(deletes) > environment.max_deletes:
+        reasons.append(f"it deletes {len(deletes)} dashboard(s), more than max_deletes "
+                       f"({environment.max_deletes}) now allows")
+    covered = sorted({
+        name for change in env.changes
+        for name in (change.dashboard, change.rename.old if change.rename else change.dashboard)
+        if is_ignored(name, environment.ignore)
+    })
+    if covered:
+        reasons.append("it touches dashboards that ignore now covers: "
+                       + ", ".join(repr(name) for name in covered))
+    return reasons

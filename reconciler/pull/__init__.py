@@ -1,7 +1,3 @@
-"""`dashctl pull`: bring live dashboards (UI edits) back into git."""
-
-from __future__ import annotations
-
-from reconciler.pull.command import run_pull
-
-__all__ = ["run_pull"]
+"""Live dashboards back into git: round-trip YAML that keeps comments (`document`),
+and which file each live dashboard goes to (`targets`). The command is
+`reconciler.commands.pull`."""

@@ -12,6 +12,7 @@ manifests without a problem are returned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
+from reconciler.repo import select
 from reconciler.repo.interpolate import interpolate
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
 from reconciler.repo.models import (
@@ -32,6 +34,7 @@ from reconciler.repo.models import (
     Repo,
 )
 from reconciler.repo.schema import schema_problems, validator
+from reconciler.repo.select import Shard
 from reconciler.repo.yaml_io import YamlDocument, display_path, load_yaml
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -104,14 +107,12 @@ def raw_environment_names(repo: Repo) -> list[str]:
     return [str(name) for name in entries] if isinstance(entries, dict) else []
 
 
-def select_environments(repo: Repo, env: str) -> list[Environment]:
-    """`all` (every environment, in file order) or the one named env."""
-    if env == "all":
-        return list(repo.environments.values())
-    if env not in repo.environments:
-        known = ", ".join(repo.environments) or "none"
-        raise ConfigError(f"unknown environment {env!r} (known: {known})")
-    return [repo.environments[env]]
+def select_environments(
+    repo: Repo, env: str | Sequence[str] = (), shard: Shard | None = None
+) -> list[Environment]:
+    """`all` (every environment, in file order), names and globs, then the shard."""
+    wanted = [env] if isinstance(env, str) else list(env)
+    return select.select_environments(repo.environments, wanted, shard)
 
 
 def model_problems(document: YamlDocument, error: ValidationError) -> list[Problem]:
@@ -271,20 +272,21 @@ class Validation:
     manifests: int = 0
 
 
-def validate_repo(root: Path, env: str) -> list[Problem]:
+def validate_repo(root: Path, env: str | Sequence[str] = ()) -> list[Problem]:
     """Every problem of the repository at root for `all` or one environment."""
     return check_repo(root, env).problems
 
 
-def check_repo(root: Path, env: str) -> Validation:
+def check_repo(root: Path, env: str | Sequence[str] = ()) -> Validation:
     """Like validate_repo, with counts; ConfigError when there is no repository at root."""
     repo, problems = read_repo(root)
-    if env != "all" and env not in repo.environments:
-        if env not in raw_environment_names(repo):  # else its own problems say why
-            problems.append(_unknown_environment(repo, env))
-        selected = []
-    else:
-        selected = select_environments(repo, env)
+    wanted = [env] if isinstance(env, str) else list(env)
+    raw = raw_environment_names(repo)
+    for name in wanted:  # an invalid entry is selected by name; its own problems say why
+        if name != select.ALL and not select.matching(raw, [name], strict=False):
+            problems.append(_unknown_environment(repo, name))
+    selected = [e for e in repo.environments.values()
+                if e.name in select.matching(repo.environments, wanted, strict=False)]
     cache = LoadCache()
     count = 0
     for environment in selected:
@@ -297,10 +299,16 @@ def check_repo(root: Path, env: str) -> Validation:
 
 def _unknown_environment(repo: Repo, env: str) -> Problem:
     known = ", ".join(raw_environment_names(repo)) or "none"
-    message = f"unknown environment {env!r} (known: {known})"
+    what = "no environment matches" if select.is_pattern(env) else "unknown environment"
+    message = f"{what} {env!r} (known: {known})"
     if repo.source is None:
         return Problem(display_path(repo.environments_file), 1, 1, message)
     return repo.source.problem(("environments",), message, key=True)
+
+
+def repository_problems(repo: Repo) -> list[Problem]:
+    """Problems of the repository as a whole (no environment's own): they hold every delete."""
+    return _stray_folders(repo)
 
 
 def _stray_folders(repo: Repo) -> list[Problem]:

@@ -22,6 +22,7 @@ RESERVED_ENVIRONMENT_NAMES = frozenset({"all", BASE_DIR})
 
 URL_PATTERN = r"^(sqlite:.+|https?://[^\s/]+\S*)$"
 HTTP_URL = re.compile(r"^https?://")
+USERINFO = re.compile(r"^(https?://)[^/@\s]*@")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 VARIABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FILE_NAME_PATTERN = r"^[^/\\]+\.ya?ml$"
@@ -66,6 +67,16 @@ class Environment(BaseModel):
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith(SQLITE_PREFIX)
+
+    @property
+    def fleet(self) -> str | None:
+        """The fleet this environment is a member of (None: an environment of its own)."""
+        return None
+
+    @property
+    def public_url(self) -> str:
+        """The url without any credentials (``user:pass@``), safe to print and record."""
+        return USERINFO.sub(r"\1", self.url)
 
     @property
     def project_id(self) -> str:

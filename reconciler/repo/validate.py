@@ -1,46 +1,16 @@
-"""`dashctl validate`: parse, schema-check and lint every manifest, no network.
-
-Problems go to stdout in one of three forms:
+"""What `dashctl validate` prints: problems in one of three forms.
 
 - text: ``FILE:LINE:COL: message``, one a line (then a summary on stderr);
 - github: ``::error file=FILE,line=LINE,col=COL::message`` workflow commands;
 - json: ``{"valid": bool, "problems": [{"file", "line", "column", "message"}]}``.
-
-Exit 0 when the repository is valid, 1 when it is not (a missing repository
-or an unknown environment included).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import click
-
-from reconciler.errors import ConfigError
-from reconciler.repo.loader import Validation, check_repo
+from reconciler.repo.loader import Validation
 from reconciler.repo.models import Problem
-from reconciler.repo.yaml_io import display_path
-
-FORMATS = ("text", "json", "github")
-
-
-def run_validate(root: Path, *, env: str, fmt: str) -> int:
-    """Validate the repository at root and print the result; returns the exit code."""
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    try:
-        result = check_repo(root, env)
-    except ConfigError as error:
-        result = Validation([Problem(display_path(root), 1, 1, str(error))])
-    problems = result.problems
-    if fmt == "json":
-        click.echo(render_json(problems))
-    elif problems:
-        render = render_github if fmt == "github" else render_text
-        click.echo(render(problems))
-    click.echo(summary(result), err=True)
-    return 1 if problems else 0
 
 
 def render_text(problems: list[Problem]) -> str:

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
+from reconciler.documents import drift_document
 from reconciler.engine.drift import DriftReport, EnvironmentDrift, Status
-from reconciler.engine.saved import FORMAT_VERSION
 from reconciler.report.plan_text import show
 from reconciler.report.style import paint
 
 
-def environment_drift_json(env: EnvironmentDrift) -> dict[str, Any]:
-    return {
-        "name": env.name,
-        "status": env.status.value,
-        "drifted": [
-            {"dashboard": d.dashboard, "id": d.id, "tiles": d.tiles.as_json(), "renamed": d.renamed}
-            for d in env.drifted
-        ],
-        "missing": env.missing,
-        "unmanaged": env.unmanaged,
-        "errors": env.errors,
-    }
-
-
-def drift_json(report: DriftReport) -> dict[str, Any]:
-    return {
-        "formatVersion": FORMAT_VERSION,
-        "environments": [environment_drift_json(env) for env in report.environments],
-    }
-
-
 def render_drift_json(report: DriftReport) -> str:
-    return json.dumps(drift_json(report), indent=2, ensure_ascii=False) + "\n"
+    return drift_document(report).dump()
 
 
 def _detail_lines(env: EnvironmentDrift) -> list[str]:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.api import IN_PROCESS_URL, DashboardsClient
+from reconciler.api import DashboardsClient
+from reconciler.clients import IN_PROCESS_URL
 from reconciler.emulator.inprocess import inprocess_transport
 from reconciler.emulator.options import EmulatorOptions
 from tests.conftest import EmulatorFactory

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.api import IN_PROCESS_URL, DashboardsClient, client_for
+from reconciler.api import DashboardsClient
+from reconciler.clients import IN_PROCESS_URL, client_for
 from reconciler.errors import ConfigError
 from reconciler.repo.models import Environment, Repo
 from tests.support.server import Server

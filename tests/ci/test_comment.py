@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import comment as comment_module
+from reconciler.api.github import GitHubSettings, github_client
 from reconciler.cli import main
-from reconciler.comment import cap_body, upsert_sticky_comment
-from reconciler.github import GitHubSettings, github_client
+from reconciler.commands import comment as comment_module
+from reconciler.commands.comment import cap_body, upsert_sticky_comment
 from reconciler.report.plan_markdown import COMMENT_CAP, marker
 from tests.ci.conftest import ENVIRONMENTS, PR, REPO, TOKEN, make_repo
 from tests.ci.fake_github import FakeGitHub
@@ -204,8 +204,8 @@ def test_a_plan_error_is_posted_and_exits_1(
 ) -> None:
     body = f"{marker('staging')}\n### dashctl plan: `staging`\n**Errors**\n"
     monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
-                        lambda root, env: ({"staging": body}, 1))
-    assert comment_module.run_comment(tmp_path, pr=PR, env="all") == 1
+                        lambda options: ({"staging": body}, 1))
+    assert comment_module.run(comment_module.CommentOptions(root=tmp_path, pr=PR)) == 1
     assert github_env.bodies(REPO, PR) == [body]
 
 
@@ -213,8 +213,9 @@ def test_changes_alone_exit_0(
     tmp_path: Path, github_env: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
-                        lambda root, env: ({"staging": f"{marker('staging')}\nchanges"}, 2))
-    assert comment_module.run_comment(tmp_path, pr=PR, env="staging") == 0
+                        lambda options: ({"staging": f"{marker('staging')}\nchanges"}, 2))
+    options = comment_module.CommentOptions(root=tmp_path, pr=PR, envs=("staging",))
+    assert comment_module.run(options) == 0
 
 
 def test_an_oversized_body_is_capped_before_posting(
@@ -222,8 +223,9 @@ def test_an_oversized_body_is_capped_before_posting(
 ) -> None:
     huge = f"{marker('staging')}\n<details><summary>x</summary>\n\n```diff\n" + "+ t\n" * 40_000
     monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
-                        lambda root, env: ({"staging": huge}, 2))
-    assert comment_module.run_comment(tmp_path, pr=PR, env="staging") == 0
+                        lambda options: ({"staging": huge}, 2))
+    options = comment_module.CommentOptions(root=tmp_path, pr=PR, envs=("staging",))
+    assert comment_module.run(options) == 0
     (posted,) = github_env.bodies(REPO, PR)
     assert len(posted) <= 65_000
     assert posted.startswith(marker("staging") + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler import github as gh
+from reconciler.api import github as gh
 from reconciler.errors import ConfigError
 from tests.ci.conftest import PR, REPO, TOKEN
 from tests.ci.fake_github import FakeGitHub

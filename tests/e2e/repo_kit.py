@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 import pytest
 from ruamel.yaml import YAML
 
-from reconciler.api import DashboardsClient, client_for
+from reconciler.api import DashboardsClient
 from reconciler.cli import main
+from reconciler.clients import client_for
 from reconciler.model import Tile, tile_to_wire
 from reconciler.repo.loader import load_repo
 

@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.api import client_for
+from reconciler.clients import client_for
 from reconciler.engine.apply import apply_environment
+from reconciler.engine.live import read_live
 from reconciler.engine.plan import Action, build_environment_plan
-from reconciler.live import read_live
 from reconciler.model import Dashboard
 from reconciler.repo.models import Environment, Manifest, Repo
 

@@ -20,14 +20,14 @@ def test_pinned_id_wins_over_name() -> None:
     result = pair([manifest("A", id="2")], [summary("1", "A"), summary("2", "Old")])
     (matched,) = result.matched
     assert matched.live is not None and matched.live["id"] == "2"
-    assert matched.renamed_from == "Old"
+    assert matched.live is not None and matched.live["name"] == "Old"
     assert [p.key for p in result.unmanaged] == ["A"]
 
 
 def test_former_names_rename_without_recreate() -> None:
     result = pair([manifest("New", formerNames=["Old"])], [summary("1", "Old")])
     (matched,) = result.matched
-    assert matched.renamed_from == "Old"
+    assert matched.live is not None and matched.live["name"] == "Old"
     assert result.unmanaged == []
 
 

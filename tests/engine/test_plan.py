@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from reconciler.engine.drift import Status, build_environment_drift
+from reconciler.engine.drift import Status, environment_drift
 from reconciler.engine.plan import Action, LiveState, Plan, build_environment_plan
 from reconciler.model import Tile, tile_to_wire
 from tests.engine.factories import environment, insight, live, manifest, markdown
@@ -75,7 +75,7 @@ def test_drift_reads_from_the_live_side() -> None:
         live("2", "UI made"),
     )
     manifests = [manifest("A", insight("dau"), markdown("goals")), manifest("Gone")]
-    drift = build_environment_drift(environment(), manifests, [], live_state)
+    drift = environment_drift(build_environment_plan(environment(), manifests, [], live_state))
     assert drift.status is Status.DRIFTED
     (entry,) = drift.drifted
     assert entry.tiles.added == ["extra"] and entry.tiles.removed == ["goals"]

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.preview import COMPACT, FULL, Geometry, render_dashboard_page, run_preview
+from reconciler.commands.preview import PreviewOptions, run
+from reconciler.preview import COMPACT, FULL, Geometry, render_dashboard_page
 from tests.preview.browser import Tab
 from tests.preview.samples import EVIL_MARKDOWN, every_kind, markdown, saved_plan, wire
 
@@ -98,8 +99,8 @@ def test_markdown_tile_runs_nothing(tab: Tab, tmp_path: Path) -> None:
 
 def test_plan_preview_pages(tab: Tab, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    assert run_preview(tmp_path, env="all", plan_file=saved_plan(tmp_path / "plan.json"),
-                       out=out) == 0
+    assert run(PreviewOptions(root=tmp_path, plan_file=saved_plan(tmp_path / "plan.json"),
+                       out=out)) == 0
     pages = sorted(out.rglob("*.html"))
     assert [p.relative_to(out).as_posix() for p in pages] == [
         "index.html", "production/index.html", "staging/activation-funnel.html",
@@ -126,7 +127,7 @@ ARTIFACTS = REPO / "test-artifacts"
 
 def test_example_repo_preview_and_growth_kpis_screenshot(tab: Tab, tmp_path: Path) -> None:
     out = tmp_path / "site"
-    assert run_preview(REPO / "dashboards", env="all", plan_file=None, out=out) == 0
+    assert run(PreviewOptions(root=REPO / "dashboards", out=out)) == 0
     checked = 0
     for page in sorted(out.rglob("*.html")):
         tab.open(page)

@@ -13,7 +13,7 @@ from reconciler.preview.geometry import Cell, box_of, cell_of
 from reconciler.preview.grid import grid_html
 from reconciler.preview.markdown import render_markdown, safe_href
 from reconciler.preview.pages import ChangeView, change_marks
-from reconciler.preview.site import slug
+from reconciler.commands.preview import slug
 from tests.preview.samples import EVIL_MARKDOWN, every_kind, insight, markdown, wire
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.cli import main
 from reconciler.errors import ConfigError
-from reconciler.preview import run_preview
+from reconciler.commands.preview import PreviewOptions, run
 from tests.preview.samples import insight, markdown, saved_plan, write_repo
 
 GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Goals", x=6)]}
@@ -29,7 +29,7 @@ def files(out: Path) -> list[str]:
 def test_site_has_an_index_and_a_page_per_dashboard_per_environment(tmp_path: Path) -> None:
     root = write_repo(tmp_path / "repo", {"growth": GROWTH, "retention": RETENTION})
     out = tmp_path / "site"
-    assert run_preview(root, env="all", plan_file=None, out=out) == 0
+    assert run(PreviewOptions(root=root, out=out)) == 0
     assert files(out) == [
         "index.html", "local/growth-kpis.html", "local/index.html", "local/retention.html",
         "staging/growth-kpis.html", "staging/index.html", "staging/retention.html"]
@@ -80,7 +80,7 @@ def test_a_broken_manifest_is_reported_and_the_rest_drawn(
 def test_plan_preview_filters_environments(tmp_path: Path) -> None:
     plan = saved_plan(tmp_path / "plan.json")
     out = tmp_path / "site"
-    assert run_preview(tmp_path, env="staging", plan_file=plan, out=out) == 0
+    assert run(PreviewOptions(root=tmp_path, envs=("staging",), plan_file=plan, out=out)) == 0
     assert files(out) == ["index.html", "staging/activation-funnel.html",
                           "staging/growth-kpis.html", "staging/index.html",
                           "staging/old-board.html"]
@@ -88,7 +88,7 @@ def test_plan_preview_filters_environments(tmp_path: Path) -> None:
     assert "Activation &lt;Funnel&gt;" in page and "does not exist yet" in page
     assert "deleted" in (out / "staging" / "old-board.html").read_text("utf-8")
     with pytest.raises(ConfigError, match="no environment 'nope'"):
-        run_preview(tmp_path, env="nope", plan_file=plan, out=out)
+        run(PreviewOptions(root=tmp_path, envs=("nope",), plan_file=plan, out=out))
 
 
 @pytest.mark.parametrize("content,message", [

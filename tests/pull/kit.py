@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from reconciler.api import DashboardsClient, client_for
+from reconciler.api import DashboardsClient
 from reconciler.cli import main
+from reconciler.clients import client_for
 from reconciler.repo.loader import load_repo
 
 T = TypeVar("T")

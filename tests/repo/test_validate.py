@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.repo.validate import run_validate
+from reconciler.commands import validate as validate_command
 from tests.repo.kit import GROWTH, validate, validate_json, write_repo
 
 BROKEN = GROWTH.replace("granularity: day", "granularity: daily").replace(
@@ -129,7 +129,7 @@ def test_click_runner_and_run_validate_agree(
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     capsys.readouterr()
-    assert run_validate(Path("dashboards"), env="all", fmt="text") == 1
+    assert validate_command.run(validate_command.ValidateOptions(root=Path("dashboards"))) == 1
     assert capsys.readouterr().out == result.stdout
 
 

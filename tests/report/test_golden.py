@@ -9,15 +9,16 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reconciler.engine.drift import DriftReport, build_environment_drift
+from reconciler.documents import saved_plan
+from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.plan import LiveState, Plan, build_environment_plan
 from reconciler.model import Tile, tile_to_wire
 from reconciler.report.drift_render import (
-    drift_json,
+    render_drift_json,
     render_drift_markdown,
     render_drift_text,
 )
-from reconciler.report.plan_json import plan_json, render_plan_json
+from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import environment_markdown, render_plan_markdown
 from reconciler.report.plan_text import render_plan_text
 from tests.engine.factories import environment, insight, live, manifest, markdown
@@ -56,7 +57,8 @@ def sample_plan() -> Plan:
 
 def sample_drift() -> DriftReport:
     env = environment(name="production", project="proj_prod")
-    return DriftReport([build_environment_drift(env, sample_manifests(), [], sample_live())])
+    plan = build_environment_plan(env, sample_manifests(), [], sample_live())
+    return DriftReport([environment_drift(plan)])
 
 
 def check(name: str, text: str) -> None:
@@ -80,7 +82,7 @@ def test_plan_json_matches_golden_and_schema() -> None:
     check("plan.json", text)
     schema = json.loads((SCHEMAS / "plan.schema.json").read_text())
     jsonschema.validate(json.loads(text), schema)
-    jsonschema.validate(plan_json(sample_plan(), saved=True), schema)
+    jsonschema.validate(json.loads(saved_plan(sample_plan()).dump()), schema)
 
 
 def test_drift_renderings() -> None:
@@ -88,8 +90,8 @@ def test_drift_renderings() -> None:
     check("drift.txt", render_drift_text(report))
     check("drift.md", render_drift_markdown(report))
     schema = json.loads((SCHEMAS / "drift.schema.json").read_text())
-    jsonschema.validate(drift_json(report), schema)
-    check("drift.json", json.dumps(drift_json(report), indent=2) + "\n")
+    jsonschema.validate(json.loads(render_drift_json(report)), schema)
+    check("drift.json", render_drift_json(report))
 
 
 def test_markdown_is_capped_and_keeps_the_summary() -> None:

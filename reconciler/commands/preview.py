@@ -1,4 +1,4 @@
-"""`dashctl preview`: write the static preview site (the I/O edge of this package).
+"""`dashctl preview`: write the static preview site (the pages are `reconciler.preview`'s).
 
 Layout of ``--out DIR``::
 
@@ -11,14 +11,17 @@ File names are slugs of the names, so no name can reach outside DIR.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
+from reconciler.commands import console
+from reconciler.commands.options import Selected
+from reconciler.commands.read import read_all_desired, selected
+from reconciler.documents import read_saved_plan
+from reconciler.engine.plan import Change
 from reconciler.errors import ConfigError, DashctlError
 from reconciler.model import tiles_to_wire
 from reconciler.preview.pages import (
@@ -31,6 +34,14 @@ from reconciler.preview.pages import (
     render_index,
     render_plan_environment_page,
 )
+from reconciler.repo.select import matching
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreviewOptions(Selected):
+    plan_file: Path | None = None
+    out: Path = Path("preview")
+
 
 SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 60
@@ -62,16 +73,15 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def preview_repo(root: Path, env: str, out: Path) -> tuple[list[IndexEntry], list[str]]:
+def preview_repo(options: PreviewOptions) -> tuple[list[IndexEntry], list[str]]:
     """Draw the desired dashboards of each environment; returns index entries and problems."""
-    from reconciler.repo.loader import load_manifests, load_repo, select_environments
-
-    repo = load_repo(root)
+    repo, environments = selected(options)
+    root, out = options.root, options.out
     entries: list[IndexEntry] = []
     all_problems: list[str] = []
     env_slugs: set[str] = set()
-    for environment in select_environments(repo, env):
-        manifests, problems = load_manifests(repo, environment)
+    for state in read_all_desired(repo, environments):
+        environment, manifests, problems = state.environment, state.manifests, state.problems
         folder = slug(environment.name, env_slugs)
         home = ("all environments", "../index.html")
         env_nav = [home, (environment.name, "index.html")]
@@ -97,71 +107,54 @@ def preview_repo(root: Path, env: str, out: Path) -> tuple[list[IndexEntry], lis
     return entries, all_problems
 
 
-def read_plan(path: Path) -> Mapping[str, Any]:
-    from reconciler.engine.saved import plan_from_json
-
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read saved plan ({error})") from None
-    plan_from_json(data, source=str(path))  # the one check of what a saved plan is
-    return dict(data)
-
-
-def _ids(values: Any) -> list[str]:
-    return [str(value) for value in values] if isinstance(values, list) else []
-
-
-def _tiles(side: Any) -> list[Mapping[str, Any]] | None:
-    if not isinstance(side, Mapping):
+def _tiles(side: Mapping[str, Any] | None) -> list[Mapping[str, Any]] | None:
+    if side is None:
         return None
-    tiles = side.get("tiles")
-    return [tile for tile in tiles if isinstance(tile, Mapping)] if isinstance(tiles, list) else []
+    tiles: Sequence[Any] = side.get("tiles") or []
+    return [tile for tile in tiles if isinstance(tile, Mapping)]
 
 
-def change_view(change: Mapping[str, Any], href: str) -> ChangeView:
-    tiles = change.get("tiles")
-    tiles = tiles if isinstance(tiles, Mapping) else {}
-    rename = change.get("rename")
+def change_view(change: Change, href: str) -> ChangeView:
     return ChangeView(
-        action=str(change.get("action", "")),
-        dashboard=str(change.get("dashboard", "")),
+        action=change.action.value,
+        dashboard=change.dashboard,
         href=href,
-        id=str(change["id"]) if change.get("id") else None,
-        rename=(str(rename.get("from")), str(rename.get("to")))
-        if isinstance(rename, Mapping) else None,
-        added=_ids(tiles.get("added")),
-        changed=_ids(tiles.get("changed")),
-        removed=_ids(tiles.get("removed")),
-        before=_tiles(change.get("before")),
-        after=_tiles(change.get("after")),
+        id=change.id,
+        rename=(change.rename.old, change.rename.new) if change.rename else None,
+        added=change.tiles.added,
+        changed=list(change.tiles.changed),
+        removed=change.tiles.removed,
+        before=_tiles(change.before),
+        after=_tiles(change.after),
     )
 
 
-def preview_plan(plan_file: Path, env: str, out: Path) -> list[IndexEntry]:
+def preview_plan(options: PreviewOptions, plan_file: Path) -> list[IndexEntry]:
     """Draw before | after of every change in a saved plan."""
-    environments: Iterable[Mapping[str, Any]] = read_plan(plan_file)["environments"]
-    if env != "all":
-        environments = [e for e in environments if e.get("name") == env]
-        if not environments:
-            raise ConfigError(f"{plan_file}: the plan has no environment {env!r}")
+    out = options.out
+    environments = read_saved_plan(plan_file).environments
+    planned = [e.name for e in environments]
+    for name in options.envs:
+        if name != "all" and not matching(planned, [name], strict=False):
+            raise ConfigError(f"{plan_file}: the plan has no environment {name!r}")
+    wanted = set(matching(planned, options.envs))
+    environments = [e for e in environments if e.name in wanted]
     entries = []
     env_slugs: set[str] = set()
     for item in environments:
-        name, project = str(item.get("name", "")), str(item.get("project", ""))
+        name, project = item.name, item.project
         folder = slug(name, env_slugs)
         home = ("plan", "../index.html")
         names: set[str] = {"index"}
         views = []
-        for change in item.get("changes", []):
-            view = change_view(change, f"{slug(str(change.get('dashboard', '')), names)}.html")
+        for change in item.changes:
+            view = change_view(change, f"{slug(change.dashboard, names)}.html")
             views.append(view)
             write(out / folder / view.href, render_change_page(
                 name, view, nav=[home, (name, "index.html")]))
         write(out / folder / "index.html",
               render_plan_environment_page(name, project, views, nav=[home]))
-        problems = [str(error.get("message", "")) for error in item.get("errors", [])
-                    if isinstance(error, Mapping)]
+        problems = [error.message for error in item.errors]
         entries.append(IndexEntry(
             name=name, href=f"{folder}/index.html",
             detail=f"project {project}: {len(views)} change(s)",
@@ -170,18 +163,19 @@ def preview_plan(plan_file: Path, env: str, out: Path) -> list[IndexEntry]:
     return entries
 
 
-def run_preview(root: Path, *, env: str, plan_file: Path | None, out: Path) -> int:
+def run(options: PreviewOptions) -> int:
     """Write the preview site into ``out``; 0, or 1 when a manifest could not be drawn."""
     problems: list[str] = []
-    if plan_file is not None:
-        entries = preview_plan(plan_file, env, out)
+    out = options.out
+    if options.plan_file is not None:
+        entries = preview_plan(options, options.plan_file)
         index = render_index("dashctl plan preview", entries,
-                             subtitle=f"before | after for {plan_file.name}")
+                             subtitle=f"before | after for {options.plan_file.name}")
     else:
-        entries, problems = preview_repo(root, env, out)
-        index = render_index("dashctl preview", entries, subtitle=f"dashboards in {root}")
+        entries, problems = preview_repo(options)
+        index = render_index("dashctl preview", entries, subtitle=f"dashboards in {options.root}")
     write(out / "index.html", index)
     for problem in problems:
-        click.echo(problem, err=True)
-    click.echo(f"preview written to {out / 'index.html'}", err=True)
+        console.note(problem)
+    console.note(f"preview written to {out / 'index.html'}")
     return 1 if problems else 0

@@ -4,19 +4,23 @@ Each environment's markdown starts with the hidden marker
 ``<!-- dashctl:plan env=NAME -->``. The comment whose first line is that
 marker is updated in place (PATCH) on every push, or created (POST) when
 there is none yet; a comment that already says the same is left alone.
-Everyone else's comments are never touched.
+Everyone else's comments are never touched. Each comment names the commit it
+planned and, in GitHub Actions, links the run (GITHUB_SHA, GITHUB_SERVER_URL,
+GITHUB_REPOSITORY, GITHUB_RUN_ID). `--plan FILE` posts a saved plan instead
+of reading live state again.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import click
 import httpx
 
-from reconciler.commands import plan_markdown_by_environment
-from reconciler.github import (
+from reconciler.api.github import (
     GitHubError,
     GitHubSettings,
     create_issue_comment,
@@ -24,10 +28,35 @@ from reconciler.github import (
     list_issue_comments,
     update_issue_comment,
 )
-from reconciler.report.plan_markdown import COMMENT_CAP
+from reconciler.commands import console
+from reconciler.commands.options import Selected
+from reconciler.commands.read import make_plan, selected
+from reconciler.documents import read_saved_plan
+from reconciler.engine.plan import Plan
+from reconciler.report.plan_markdown import COMMENT_CAP, environment_markdown
 from reconciler.report.plan_markdown import marker as plan_marker
 
-Outcome = Literal["created", "updated", "unchanged"]
+CommentOutcome = Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentOptions(Selected):
+    pr: int
+    plan_file: Path | None = None
+
+
+def provenance(environ: Mapping[str, str]) -> str:
+    """The footer line: the commit planned and the CI run, from GitHub Actions' variables."""
+    parts = []
+    sha = environ.get("GITHUB_SHA", "").strip()
+    if sha:
+        parts.append(f"commit `{sha[:12]}`")
+    server = environ.get("GITHUB_SERVER_URL", "").strip().rstrip("/")
+    repository = environ.get("GITHUB_REPOSITORY", "").strip()
+    run_id = environ.get("GITHUB_RUN_ID", "").strip()
+    if server and repository and run_id.isdigit():
+        parts.append(f"[CI run {run_id}]({server}/{repository}/actions/runs/{run_id})")
+    return f"_Planned at {' · '.join(parts)}._\n" if parts else ""
 
 TRUNCATED_NOTE = (
     "\n_Cut to fit GitHub's comment size limit; run `dashctl plan` for the full plan._\n"
@@ -62,7 +91,7 @@ def _first_line(text: str) -> str:
 
 def upsert_sticky_comment(
     client: httpx.Client, repo: str, pr: int, marker: str, body: str
-) -> Outcome:
+) -> CommentOutcome:
     """Keep exactly one comment on ``pr`` whose first line is ``marker``, saying ``body``.
 
     ``body`` must start with ``marker``. With several marked comments (two
@@ -82,23 +111,36 @@ def upsert_sticky_comment(
     return "created"
 
 
-def run_comment(root: Path, *, pr: int, env: str) -> int:
+def plan_markdown_by_environment(options: CommentOptions) -> tuple[dict[str, str], int]:
+    """{environment: its markdown plan}, and the plan's exit code (a saved plan with --plan)."""
+    if options.plan_file is None:
+        plan = make_plan(options)
+    else:
+        wanted = {e.name for e in selected(options)[1]}
+        saved = read_saved_plan(options.plan_file)
+        plan = Plan([item for item in saved.environments if item.name in wanted])
+    return {env.name: environment_markdown(env) for env in plan.environments}, plan.exit_code
+
+
+def run(options: CommentOptions) -> int:
     """Post or update each environment's plan comment; 1 if posting or planning failed."""
     settings = GitHubSettings.from_env()
-    bodies, plan_code = plan_markdown_by_environment(root, env)
+    bodies, plan_code = plan_markdown_by_environment(options)
+    footer = provenance(os.environ)
     failed = False
     with github_client(settings) as client:
         for name, markdown in bodies.items():
             tag = plan_marker(name)
             if _first_line(markdown) != tag:
                 markdown = f"{tag}\n{markdown}"
+            body = cap_body(markdown, COMMENT_CAP - len(footer) - 1)
+            if footer:
+                body += ("" if body.endswith("\n") else "\n") + footer
             try:
-                outcome = upsert_sticky_comment(
-                    client, settings.repository, pr, tag, cap_body(markdown)
-                )
+                outcome = upsert_sticky_comment(client, settings.repository, options.pr, tag, body)
             except GitHubError as error:
                 failed = True
-                click.echo(f"error: {name}: {error}", err=True)
+                console.error(f"{name}: {error}")
                 continue
-            click.echo(f"{name}: plan comment {outcome} on {settings.repository}#{pr}")
+            console.line(f"{name}: plan comment {outcome} on {settings.repository}#{options.pr}")
     return 1 if failed or plan_code == 1 else 0

@@ -23,7 +23,8 @@ from typing import Any
 import httpx
 
 from reconciler.api.redact import redact
-from reconciler.api.retry import RetryPolicy
+from reconciler.api.retry import RetryPolicy, is_ambiguous
+from reconciler.api.wire import retry_after
 from reconciler.errors import ConfigError, DashctlError
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -127,7 +128,7 @@ def _call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.R
         try:
             response = client.request(method, url, **kwargs)
         except httpx.TransportError as error:
-            posted_maybe = method == "POST" and not isinstance(error, httpx.ConnectError)
+            posted_maybe = method == "POST" and is_ambiguous(error)
             if last or posted_maybe:
                 detail = redact(f"{type(error).__name__}: {error}", token)
                 raise GitHubError(f"GitHub {what}: {detail}") from None
@@ -140,15 +141,8 @@ def _call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.R
         )
         if last or not retryable:
             raise GitHubError(redact(f"GitHub {what}: {_describe(response)}", token))
-        time.sleep(RETRY.delay(attempt, _retry_after(response)))
+        time.sleep(RETRY.delay(attempt, retry_after(response)))
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None
 
 
 HINTS = {

@@ -1,11 +1,15 @@
-"""Building the client an environment of environments.yaml asks for."""
+"""The client an environment of environments.yaml asks for: HTTP, or the emulator in-process.
+
+The one module that knows both `reconciler.api` (the HTTP client) and
+`reconciler.emulator` (the in-process server for ``sqlite:`` environments).
+"""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from reconciler.api.client import DashboardsClient
+from reconciler.api import DashboardsClient
 from reconciler.errors import ConfigError
 from reconciler.repo.models import Environment, Repo
 

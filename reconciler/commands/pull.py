@@ -1,4 +1,4 @@
-"""`dashctl pull --env E [--name NAME]`: write live dashboards into manifests (I/O edge).
+"""`dashctl pull --env E [--name NAME]`: write live dashboards into manifests.
 
 Reads the environment's manifests and live state, pairs them with the
 engine's `pair` (the one matcher), then for each live dashboard merges it
@@ -17,23 +17,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 from pydantic import ValidationError
 
+from reconciler.commands import console
+from reconciler.commands.options import Selected
+from reconciler.commands.read import read_all, selected
 from reconciler.engine.normalize import canonical_tiles
 from reconciler.engine.pair import pair
+from reconciler.engine.read import EnvironmentState
 from reconciler.errors import DashctlError
-from reconciler.live import read_live
 from reconciler.model import Dashboard, tiles_to_wire
 from reconciler.pull.document import interpolate, live_tiles, new_document, update_document
 from reconciler.pull.targets import Target, named_nothing, pull_targets
-from reconciler.repo.loader import load_manifests, load_repo, select_environments
 from reconciler.repo.models import Environment, Repo
 from reconciler.repo.yaml_io import display_path, dump_roundtrip, load_roundtrip
 
 
+@dataclass(frozen=True, kw_only=True)
+class PullOptions(Selected):
+    name: str | None = None
+
+
 @dataclass
-class Outcome:
+class PullResult:
     """What pulling one environment did."""
 
     environment: str
@@ -86,17 +92,16 @@ def write_target(target: Target, live: Mapping[str, Any], environment: Environme
     return True
 
 
-def pull_environment(repo: Repo, environment: Environment, name: str | None) -> Outcome:
-    outcome = Outcome(environment.name)
-    manifests, problems = load_manifests(repo, environment)
-    if problems:  # a file with a problem is left out: pulling would duplicate it
-        outcome.errors += [str(problem) for problem in problems]
+def pull_environment(repo: Repo, state: EnvironmentState, name: str | None) -> PullResult:
+    environment, manifests = state.environment, state.manifests
+    outcome = PullResult(environment.name)
+    if state.problems:  # a file with a problem is left out: pulling would duplicate it
+        outcome.errors += [str(problem) for problem in state.problems]
         outcome.errors.append("the manifests have problems; nothing pulled (see dashctl validate)")
         return outcome
-    try:
-        live = asyncio.run(_read(repo, environment))
-    except DashctlError as error:
-        outcome.errors.append(str(error))
+    live = state.live
+    if live is None:
+        outcome.errors.append(state.error or "live state was not read")
         return outcome
     pairing = pair(manifests, live.summaries, environment.ignore)
     env_dir = repo.root / environment.name
@@ -127,7 +132,7 @@ def pull_environment(repo: Repo, environment: Environment, name: str | None) -> 
             outcome.errors.append(str(error))
             continue
         if written:
-            click.echo(f"wrote {display_path(target.path)}")
+            console.line(f"wrote {display_path(target.path)}")
             outcome.written.append(target.path)
             outcome.created += target.source is None
         else:
@@ -135,32 +140,23 @@ def pull_environment(repo: Repo, environment: Environment, name: str | None) -> 
     return outcome
 
 
-async def _read(repo: Repo, environment: Environment) -> Any:
-    from reconciler.api import client_for
-
-    async with client_for(repo, environment) as client:
-        return await read_live(client, environment.ignore)
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
-def run_pull(root: Path, *, env: str, name: str | None) -> int:
-    """Pull the live dashboards of ``env`` (or every environment for ``all``) into git."""
-    repo = load_repo(root)
+def run(options: PullOptions) -> int:
+    """Pull the live dashboards of the selected environments into git."""
+    repo, environments = selected(options)
     failed = False
-    for environment in select_environments(repo, env):
-        outcome = pull_environment(repo, environment, name)
-        for note in outcome.notes:
-            click.echo(note, err=True)
-        for error in outcome.errors:
-            click.echo(f"error: {environment.name}: {error}", err=True)
+    for state in asyncio.run(read_all(repo, environments)):
+        name = state.environment.name
+        outcome = pull_environment(repo, state, options.name)
+        for text in outcome.notes:
+            console.note(text)
+        for text in outcome.errors:
+            console.error(f"{name}: {text}")
         updated = len(outcome.written) - outcome.created
-        click.echo(
-            f"pull {environment.name}: {outcome.created} new, {updated} updated, "
-            f"{outcome.unchanged} unchanged, {len(outcome.errors)} error(s)",
-            err=True,
-        )
+        console.note(f"pull {name}: {outcome.created} new, {updated} updated, "
+                     f"{outcome.unchanged} unchanged, {len(outcome.errors)} error(s)")
         failed |= bool(outcome.errors)
     return 1 if failed else 0

@@ -1,0 +1,147 @@
+"""`dashctl apply`: make live dashboards match git, or carry out exactly a saved plan."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from reconciler.commands import console
+from reconciler.commands.options import DEFAULT_PARALLELISM, Selected
+from reconciler.commands.read import connector, make_plan, selected
+from reconciler.documents import Backup, read_saved_plan
+from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
+from reconciler.engine.plan import Change, EnvironmentPlan, Plan, saved_plan_refusals
+from reconciler.engine.ports import WireDashboard
+from reconciler.errors import ConfigError, PlanRefused
+from reconciler.repo.models import Repo
+from reconciler.report.plan_text import render_plan_text
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyOptions(Selected):
+    plan_file: Path | None = None
+    auto_approve: bool = False
+    allow_delete: bool = False
+    backup_dir: Path | None = None
+    parallelism: int = DEFAULT_PARALLELISM
+
+
+def backup_path(folder: Path, environment: str, dashboard_id: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{environment}-{dashboard_id}")
+    return folder / f"{safe}-{stamp}.json"
+
+
+def backup_writer(folder: Path, env: EnvironmentPlan) -> Callable[[Change, WireDashboard], None]:
+    """Write the live JSON of a dashboard before the change touches it."""
+
+    def write(change: Change, live: WireDashboard) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        document = Backup(
+            environment=env.name, project=env.project, action=change.action.value,
+            taken_at=datetime.now(UTC).isoformat(timespec="seconds"), dashboard=live,
+        )
+        backup_path(folder, env.name, str(change.id)).write_text(document.dump(), "utf-8")
+
+    return write
+
+
+def load_saved(options: ApplyOptions, repo: Repo, path: Path) -> Plan:
+    """The saved plan's environments that ``--env`` selects, checked against today's config."""
+    plan = read_saved_plan(path)
+    wanted = {e.name for e in selected(options)[1]}
+    reasons: list[str] = []
+    for item in plan.environments:
+        environment = repo.environments.get(item.name)
+        if environment is None:
+            raise ConfigError(f"{path}: environment {item.name!r} is not in environments.yaml")
+        reasons += [f"{item.name}: {why}" for why in saved_plan_refusals(item, environment)]
+    if reasons:
+        raise PlanRefused("the saved plan no longer fits the configuration; nothing applied: "
+                          + "; ".join(reasons) + ". Plan again.")
+    return Plan([item for item in plan.environments if item.name in wanted])
+
+
+async def _moved(repo: Repo, plan: Plan) -> list[str]:
+    connect = connector(repo)
+
+    async def one(item: EnvironmentPlan) -> list[str]:
+        async with connect(repo.environments[item.name]) as client:
+            return await moved_since(client, item)
+
+    return [name for names in await asyncio.gather(*map(one, plan.environments)) for name in names]
+
+
+async def _apply(repo: Repo, plan: Plan, options: ApplyOptions) -> list[ApplyResult]:
+    connect = connector(repo)
+    with console.Progress() as progress:
+
+        async def one(item: EnvironmentPlan) -> ApplyResult:
+            if not item.changes:
+                return ApplyResult(item.name)
+            backup = backup_writer(options.backup_dir, item) if options.backup_dir else None
+            try:
+                async with connect(repo.environments[item.name]) as client:
+                    return await apply_environment(
+                        client, item, allow_delete=options.allow_delete,
+                        parallelism=options.parallelism, backup=backup, progress=progress.update)
+            except Exception as error:  # this environment's failure; the others go on
+                return ApplyResult(item.name, failure=str(error))
+
+        return list(await asyncio.gather(*map(one, plan.environments)))
+
+
+def report(results: list[ApplyResult]) -> int:
+    failed = False
+    for result in results:
+        if result.failure:
+            failed = True
+            console.line(f"{result.environment}: not applied: {result.failure}")
+            continue
+        done = len(result.outcomes) - len(result.failed)
+        console.line(f"{result.environment}: {done} change(s) applied, "
+                     f"{len(result.failed)} failed")
+        for outcome in result.failed:
+            failed = True
+            console.line(f"  ! {outcome.change.action.value} "
+                         f"{outcome.change.dashboard!r}: {outcome.error}")
+        if result.skipped_deletes:
+            names = ", ".join(repr(name) for name in result.skipped_deletes)
+            console.line(f"  skipped {len(result.skipped_deletes)} delete(s) "
+                         f"({result.skip_reason}): {names}")
+    return 1 if failed else 0
+
+
+def run(options: ApplyOptions) -> int:
+    if not options.auto_approve and not sys.stdin.isatty():
+        raise ConfigError("refusing to apply without --auto-approve: stdin is not a terminal")
+    if options.plan_file is not None:
+        repo = selected(options)[0]
+        plan = load_saved(options, repo, options.plan_file)
+        moved = asyncio.run(_moved(repo, plan))
+        if moved:
+            raise PlanRefused("live state moved since the plan was made; nothing applied. "
+                              f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
+    else:
+        repo = selected(options)[0]
+        plan = make_plan(options)
+    refusals = [f"{e.name}: {e.refusal}" for e in plan.environments if e.refusal]
+    if refusals:
+        raise PlanRefused("apply refused, nothing written: " + "; ".join(refusals))
+    console.out(render_plan_text(plan, color=options.color), nl=False)
+    if not any(e.changes for e in plan.environments):
+        console.out("Nothing to apply.")
+        return 1 if plan.exit_code == 1 else 0
+    if not options.auto_approve and not click.confirm("Apply these changes?", default=False,
+                                                      err=True):
+        console.note("Apply cancelled.")
+        return 1
+    code = report(asyncio.run(_apply(repo, plan, options)))
+    return 1 if code or plan.exit_code == 1 else 0

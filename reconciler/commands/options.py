@@ -1,0 +1,28 @@
+"""The options every command shares (the global flags) and those of the commands
+that work on a selection of environments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.repo.select import Shard
+
+DEFAULT_PARALLELISM = 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class Common:
+    """The global options: where the repository is, and how to print."""
+
+    root: Path = Path("dashboards")
+    color: bool = False
+    verbose: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Selected(Common):
+    """A command over environments: `--env` (names, globs, `all`; empty is all) and `--shard`."""
+
+    envs: tuple[str, ...] = ()
+    shard: Shard | None = None

@@ -1,0 +1,75 @@
+"""Live state: what one environment's API holds, and how it is read.
+
+`read_live` is the engine's one read of a project (List, then a concurrent Get
+of every dashboard not ignored), through the `DashboardsAPI` Protocol. Each
+answer is packed into its canonical form as it arrives, so the raw answers of
+a large project are never all held at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.engine.normalize import canonical_dashboard
+from reconciler.engine.pair import LiveSummary, is_ignored
+from reconciler.engine.ports import DashboardsAPI
+from reconciler.errors import DashctlError
+
+
+class PackedDashboards(Mapping[str, Mapping[str, Any]]):
+    """Live dashboards kept as compact canonical JSON, parsed on access.
+
+    A plan of 2,000 dashboards x 25 tiles would otherwise hold every server
+    answer as nested dicts (about 2 KB a tile); packed, it is a few hundred
+    bytes a tile. What is kept is ``canonical_dashboard`` plus the id: all
+    that the engine compares, and nothing the server owns.
+    """
+
+    def __init__(self) -> None:
+        self._packed: dict[str, str] = {}
+
+    def add(self, wire: Mapping[str, Any]) -> None:
+        dashboard = {"id": str(wire.get("id", "")), **canonical_dashboard(wire)}
+        self._packed[dashboard["id"]] = json.dumps(dashboard, separators=(",", ":"))
+
+    def __getitem__(self, dashboard_id: str) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self._packed[dashboard_id])
+        return loaded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What one environment's API holds: List summaries and the dashboards fetched."""
+
+    summaries: Sequence[LiveSummary] = ()
+    dashboards: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)  # id -> why Get failed
+
+
+async def read_live(client: DashboardsAPI, ignore: Sequence[str] = ()) -> LiveState:
+    """List the project, then Get every dashboard not ignored, concurrently."""
+    summaries = await client.list_dashboards()
+    wanted = [str(item["id"]) for item in summaries if not is_ignored(str(item["name"]), ignore)]
+    dashboards = PackedDashboards()
+
+    async def fetch(dashboard_id: str) -> None:
+        dashboards.add(await client.get_dashboard(dashboard_id))
+
+    results = await asyncio.gather(*map(fetch, wanted), return_exceptions=True)
+    errors: dict[str, str] = {}
+    for dashboard_id, result in zip(wanted, results, strict=True):
+        if isinstance(result, DashctlError):
+            errors[dashboard_id] = str(result)
+        elif isinstance(result, BaseException):
+            raise result
+    return LiveState(summaries=summaries, dashboards=dashboards, errors=errors)

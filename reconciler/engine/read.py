@@ -1,0 +1,90 @@
+"""Read one environment: its desired state, its live state, and every problem.
+
+The one read that plan, apply, drift, pull and preview share. Anything that
+goes wrong with one environment (its config, the connection, the server's
+answer) becomes that environment's error; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+
+from reconciler.engine.live import LiveState, read_live
+from reconciler.engine.plan import EnvironmentPlan, PlanError, build_environment_plan
+from reconciler.engine.ports import DashboardsAPI
+from reconciler.errors import DashctlError
+from reconciler.repo.loader import LoadCache, load_manifests
+from reconciler.repo.models import Environment, Manifest, Problem, Repo
+
+log = logging.getLogger("dashctl.read")
+
+Connect = Callable[[Environment], AbstractAsyncContextManager[DashboardsAPI]]
+
+
+@dataclass(frozen=True)
+class EnvironmentState:
+    """Desired and live state of one environment; ``error`` when live could not be read."""
+
+    environment: Environment
+    manifests: list[Manifest] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    live: LiveState | None = None
+    error: str | None = None
+
+
+def describe(error: BaseException) -> str:
+    """One line for an error of one environment (a DashctlError is already one)."""
+    if isinstance(error, DashctlError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def read_desired(
+    repo: Repo,
+    environment: Environment,
+    *,
+    repo_problems: Sequence[Problem] = (),
+    cache: LoadCache | None = None,
+) -> EnvironmentState:
+    """The manifests of one environment and their problems (no live state).
+
+    ``repo_problems`` (a stray folder, ...) count as problems of every
+    environment, so that no environment deletes while the repository is broken.
+    """
+    manifests, problems = load_manifests(repo, environment, cache=cache)
+    return EnvironmentState(environment, manifests, [*repo_problems, *problems])
+
+
+async def read_environment(
+    repo: Repo,
+    environment: Environment,
+    connect: Connect,
+    *,
+    repo_problems: Sequence[Problem] = (),
+    cache: LoadCache | None = None,
+) -> EnvironmentState:
+    """Manifests first (they are CPU work), then live state through ``connect``."""
+    desired = read_desired(repo, environment, repo_problems=repo_problems, cache=cache)
+    manifests, problems = desired.manifests, desired.problems
+    try:
+        async with connect(environment) as client:
+            state = await read_live(client, environment.ignore)
+    except Exception as error:  # one environment's failure is its own error line
+        log.debug("reading %s failed", environment.name, exc_info=True)
+        return EnvironmentState(environment, manifests, problems, error=describe(error))
+    return EnvironmentState(environment, manifests, problems, live=state)
+
+
+def plan_state(state: EnvironmentState) -> EnvironmentPlan:
+    """The plan of one environment read by `read_environment`. Pure."""
+    environment = state.environment
+    if state.live is None:
+        errors = [PlanError(None, str(problem)) for problem in state.problems]
+        errors.append(PlanError(None, state.error or "live state was not read"))
+        return EnvironmentPlan(environment.name, environment.project_id, errors=errors,
+                               prune=environment.prune, problems=len(state.problems),
+                               url=environment.public_url)
+    return build_environment_plan(environment, state.manifests, state.problems, state.live)
