@@ -185,7 +185,8 @@ def main() -> None:
                                   lambda: asyncio.run(with_client(plan_only)))
             assert not plan.changes and not plan.errors, plan.summary
             full, plan = timed("plan incl. manifest loading (engine call)",
-                               lambda: plan_state(asyncio.run(read_environment(repo, env, connector(repo)))))
+                               lambda: plan_state(asyncio.run(
+                                   read_environment(repo, env, connector(repo)))))
             naive_s, differing = timed("naive: sequential Get + full deepdiff",
                                        lambda: asyncio.run(with_client(
                                            lambda c: naive(c, manifests))))
