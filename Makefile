@@ -16,9 +16,9 @@ install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(DASHCTL) validate
-	$(DASHCTL) plan --env local; test $$? -ne 1
-	$(DASHCTL) apply --env local --auto-approve
-	$(DASHCTL) plan --env local
+	$(DASHCTL) plan --env local --env 'tenants/*'; test $$? -ne 1
+	$(DASHCTL) apply --env local --env 'tenants/*' --auto-approve
+	$(DASHCTL) plan --env local --env 'tenants/*'
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -n 2

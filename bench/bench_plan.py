@@ -35,15 +35,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reconciler.api import DashboardsClient  # noqa: E402
-from reconciler.clients import client_for  # noqa: E402
-from reconciler.commands.read import connector  # noqa: E402
+from reconciler.clients import Clients, client_for  # noqa: E402
 from reconciler.engine.apply import apply_environment  # noqa: E402
 from reconciler.engine.live import read_live  # noqa: E402
 from reconciler.engine.plan import build_environment_plan  # noqa: E402
-from reconciler.engine.read import plan_state, read_environment  # noqa: E402
+from reconciler.engine.read import EnvironmentState, plan_state, read_environment  # noqa: E402
 from reconciler.repo.loader import load_manifests, load_repo  # noqa: E402
+from reconciler.repo.models import Environment, Repo  # noqa: E402
 
 SECRET = "bench-secret"
+
+
+async def read_one(repo: Repo, env: Environment) -> EnvironmentState:
+    async with Clients(repo) as clients:
+        return await read_environment(repo, env, clients.connect)
 PROJECT = "proj_bench"
 VIZ = ["line", "bar", "area", "table", "kpi"]
 WRITES = ("Create", "Update", "Upsert", "Delete")
@@ -185,8 +190,7 @@ def main() -> None:
                                   lambda: asyncio.run(with_client(plan_only)))
             assert not plan.changes and not plan.errors, plan.summary
             full, plan = timed("plan incl. manifest loading (engine call)",
-                               lambda: plan_state(asyncio.run(
-                                   read_environment(repo, env, connector(repo)))))
+                               lambda: plan_state(asyncio.run(read_one(repo, env))))
             naive_s, differing = timed("naive: sequential Get + full deepdiff",
                                        lambda: asyncio.run(with_client(
                                            lambda c: naive(c, manifests))))

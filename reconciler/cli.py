@@ -93,6 +93,11 @@ def selection_options(command: F) -> F:
              "repeatable.")(command)
 
 
+parallelism_option = click.option(
+    "--parallelism", type=click.IntRange(1, 256), default=DEFAULT_PARALLELISM, show_default=True,
+    help="Concurrent API calls across the whole run (reads and writes).")
+
+
 def examples(*lines: str) -> str:
     """A help epilog of examples, kept as written."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -152,6 +157,7 @@ def validate(ctx: click.Context, /, **values: Any) -> None:
 @fmt_option("text", "markdown", "json")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan to FILE for apply --plan.")
+@parallelism_option
 @global_options
 @click.pass_context
 def plan(ctx: click.Context, /, **values: Any) -> None:
@@ -172,8 +178,7 @@ def plan(ctx: click.Context, /, **values: Any) -> None:
               help="Delete unmanaged dashboards in environments with prune: true.")
 @click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the live JSON of every dashboard before changing it.")
-@click.option("--parallelism", type=click.IntRange(1, 256), default=DEFAULT_PARALLELISM,
-              show_default=True, help="Concurrent API calls.")
+@parallelism_option
 @global_options
 @click.pass_context
 def apply(ctx: click.Context, /, **values: Any) -> None:
@@ -190,6 +195,7 @@ def apply(ctx: click.Context, /, **values: Any) -> None:
 @fmt_option("text", "markdown", "json")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write drift-<env>.json and drift-<env>.md here.")
+@parallelism_option
 @global_options
 @click.pass_context
 def drift(ctx: click.Context, /, **values: Any) -> None:

@@ -27,6 +27,7 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -61,6 +62,40 @@ class _AttemptFailed(Exception):
         self.wait = wait
 
 
+@dataclass
+class Pool:
+    """One connection pool and one bound on concurrent calls, shared by the clients of
+    many projects on one server (a fleet): each request carries its own project."""
+
+    http: httpx.AsyncClient
+    gate: asyncio.Semaphore
+
+    @classmethod
+    def open(
+        cls,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        concurrency: int = 16,
+        timeout: float = 30.0,
+    ) -> Pool:
+        http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={
+                "Content-Type": "application/json",
+                "Connect-Protocol-Version": "1",
+                "User-Agent": f"dashctl/{__version__}",
+            },
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        )
+        return cls(http, asyncio.Semaphore(concurrency))
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
 class DashboardsClient:
     """An async client of ``dashboards.v1.DashboardsService`` for one project.
 
@@ -86,6 +121,7 @@ class DashboardsClient:
         retry_after_cap: float = 10.0,
         rng: random.Random | None = None,
         sleep: Sleep | None = None,
+        pool: Pool | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -104,22 +140,14 @@ class DashboardsClient:
             rng=rng or random.Random(),
         )
         self._sleep: Sleep = sleep or asyncio.sleep
-        self._semaphore = asyncio.Semaphore(concurrency)
-        headers = {
-            "Content-Type": "application/json",
-            "Connect-Protocol-Version": "1",
-            "x-project-id": project,
-            "User-Agent": f"dashctl/{__version__}",
-        }
+        self._headers = {"x-project-id": project}
         if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers=headers,
-            transport=transport,
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        )
+            self._headers["Authorization"] = f"Bearer {token}"
+        self._owns_pool = pool is None
+        self._pool = pool or Pool.open(base_url, transport=transport, concurrency=concurrency,
+                                       timeout=timeout)
+        self._http = self._pool.http
+        self._semaphore = self._pool.gate
 
     async def __aenter__(self) -> DashboardsClient:
         return self
@@ -133,8 +161,9 @@ class DashboardsClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the pooled connections."""
-        await self._http.aclose()
+        """Close the pooled connections (a shared pool is closed by its owner)."""
+        if self._owns_pool:
+            await self._pool.aclose()
 
     # -- the six methods ---------------------------------------------------
 
@@ -246,7 +275,8 @@ class DashboardsClient:
         async with self._semaphore:
             self.attempts += 1
             try:
-                response = await self._http.post(method_path(method), json=payload)
+                response = await self._http.post(
+                    method_path(method), json=payload, headers=self._headers)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, what)
                 raise _AttemptFailed(error, ambiguous=is_ambiguous(exc), wait=None) from exc

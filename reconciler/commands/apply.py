@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 
+from reconciler.clients import Clients
 from reconciler.commands import console
 from reconciler.commands.options import DEFAULT_PARALLELISM, Selected
-from reconciler.commands.read import connector, make_plan, selected
+from reconciler.commands.read import make_plan, selected
 from reconciler.documents import Backup, read_saved_plan
 from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
 from reconciler.engine.plan import Change, EnvironmentPlan, Plan, saved_plan_refusals
@@ -69,18 +70,25 @@ def load_saved(options: ApplyOptions, repo: Repo, path: Path) -> Plan:
     return Plan([item for item in plan.environments if item.name in wanted])
 
 
-async def _moved(repo: Repo, plan: Plan) -> list[str]:
-    connect = connector(repo)
+async def _moved(repo: Repo, plan: Plan, parallelism: int) -> list[str]:
+    async with Clients(repo, concurrency=parallelism) as clients:
 
-    async def one(item: EnvironmentPlan) -> list[str]:
-        async with connect(repo.environments[item.name]) as client:
-            return await moved_since(client, item)
+        async def one(item: EnvironmentPlan) -> list[str]:
+            return await moved_since(clients.client(repo.environments[item.name]), item)
 
-    return [name for names in await asyncio.gather(*map(one, plan.environments)) for name in names]
+        moved = await asyncio.gather(*map(one, plan.environments))
+    return [name for names in moved for name in names]
 
 
 async def _apply(repo: Repo, plan: Plan, options: ApplyOptions) -> list[ApplyResult]:
-    connect = connector(repo)
+    async with Clients(repo, concurrency=options.parallelism) as clients:
+        return await _apply_all(clients, repo, plan, options)
+
+
+async def _apply_all(
+    clients: Clients, repo: Repo, plan: Plan, options: ApplyOptions
+) -> list[ApplyResult]:
+    connect = clients.connect
     with console.Progress() as progress:
 
         async def one(item: EnvironmentPlan) -> ApplyResult:
@@ -125,7 +133,7 @@ def run(options: ApplyOptions) -> int:
     if options.plan_file is not None:
         repo = selected(options)[0]
         plan = load_saved(options, repo, options.plan_file)
-        moved = asyncio.run(_moved(repo, plan))
+        moved = asyncio.run(_moved(repo, plan, options.parallelism))
         if moved:
             raise PlanRefused("live state moved since the plan was made; nothing applied. "
                               f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")

@@ -36,6 +36,6 @@ def run(options: EnvsOptions) -> int:
         return 0
     for environment in environments:
         entry = describe(environment)
-        console.line(f"{entry['name']}\t{entry['kind']}\t{entry['project']}"
-                     f"\tprune={'on' if entry['prune'] else 'off'}")
+        console.line(f"{entry['name']}  {entry['kind']}  project {entry['project']}  "
+                     f"prune {'on' if entry['prune'] else 'off'}")
     return 0

@@ -26,3 +26,4 @@ class Selected(Common):
 
     envs: tuple[str, ...] = ()
     shard: Shard | None = None
+    parallelism: int = DEFAULT_PARALLELISM  # concurrent API calls across the whole run

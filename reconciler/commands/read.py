@@ -8,13 +8,10 @@ is an error of its own and never stops the others.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from reconciler.clients import client_for
-from reconciler.commands.options import Selected
+from reconciler.clients import Clients
+from reconciler.commands.options import DEFAULT_PARALLELISM, Selected
 from reconciler.engine.plan import Plan
-from reconciler.engine.ports import DashboardsAPI
 from reconciler.engine.read import (
     EnvironmentState,
     plan_state,
@@ -25,32 +22,23 @@ from reconciler.repo.loader import LoadCache, load_repo, repository_problems, se
 from reconciler.repo.models import Environment, Repo
 
 
-def connector(
-    repo: Repo, **options: object
-) -> Callable[[Environment], AbstractAsyncContextManager[DashboardsAPI]]:
-    """Open the client an environment asks for (HTTP or the in-process emulator)."""
-
-    @asynccontextmanager
-    async def connect(environment: Environment) -> AsyncIterator[DashboardsAPI]:
-        async with client_for(repo, environment, **options) as client:
-            yield client
-
-    return connect
-
-
 def selected(options: Selected) -> tuple[Repo, list[Environment]]:
     repo = load_repo(options.root)
     return repo, select_environments(repo, options.envs, options.shard)
 
 
-async def read_all(repo: Repo, environments: list[Environment]) -> list[EnvironmentState]:
-    connect = connector(repo)
+async def read_all(
+    repo: Repo, environments: list[Environment], *, parallelism: int = DEFAULT_PARALLELISM
+) -> list[EnvironmentState]:
+    """Every selected environment, read concurrently on the run's shared client pools."""
     cache = LoadCache()
     repo_problems = repository_problems(repo)
-    return list(await asyncio.gather(*(
-        read_environment(repo, environment, connect, repo_problems=repo_problems, cache=cache)
-        for environment in environments
-    )))
+    async with Clients(repo, concurrency=parallelism) as clients:
+        return list(await asyncio.gather(*(
+            read_environment(repo, environment, clients.connect, repo_problems=repo_problems,
+                             cache=cache)
+            for environment in environments
+        )))
 
 
 def read_all_desired(repo: Repo, environments: list[Environment]) -> list[EnvironmentState]:
@@ -64,4 +52,5 @@ def read_all_desired(repo: Repo, environments: list[Environment]) -> list[Enviro
 def make_plan(options: Selected) -> Plan:
     """Read and plan every selected environment."""
     repo, environments = selected(options)
-    return Plan([plan_state(state) for state in asyncio.run(read_all(repo, environments))])
+    states = asyncio.run(read_all(repo, environments, parallelism=options.parallelism))
+    return Plan([plan_state(state) for state in states])

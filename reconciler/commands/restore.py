@@ -12,9 +12,9 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.clients import client_for
 from reconciler.commands import console
 from reconciler.commands.options import Common
-from reconciler.commands.read import connector
 from reconciler.documents import Backup, read_backup
 from reconciler.engine.normalize import fingerprint
 from reconciler.engine.ports import DashboardsAPI
@@ -63,7 +63,7 @@ async def restore_file(repo: Repo, path: Path) -> str:
         raise ConfigError(
             f"{path}: the backup is of project {backup.project!r} but environment "
             f"{environment.name!r} now points at {environment.project_id!r}; nothing restored")
-    async with connector(repo)(environment) as client:
+    async with client_for(repo, environment) as client:
         return await restore_one(client, backup)
 
 

@@ -13,6 +13,7 @@ An injected dropped connection surfaces as ``httpx.RemoteProtocolError`` (see
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -30,3 +31,17 @@ def inprocess_transport(
     app = create_app(db_path=Path(db_path), jwt_secret=secret, options=options)
     transport = httpx.ASGITransport(app=app)
     return transport, mint_token(secret=secret, project=project, ttl=7 * 24 * 3600)
+
+
+def inprocess_server(
+    db_path: Path, *, options: EmulatorOptions | None = None
+) -> tuple[httpx.AsyncBaseTransport, Callable[[str], str]]:
+    """An ASGI transport over one emulator app on ``db_path``, and a minter of tokens for
+    any project of it (a fleet's members share one in-process server)."""
+    secret = secrets.token_urlsafe(32)
+    app = create_app(db_path=Path(db_path), jwt_secret=secret, options=options)
+
+    def mint(project: str) -> str:
+        return mint_token(secret=secret, project=project, ttl=7 * 24 * 3600)
+
+    return httpx.ASGITransport(app=app), mint

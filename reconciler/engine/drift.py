@@ -47,6 +47,7 @@ class EnvironmentDrift:
     unmanaged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     prune: bool = False
+    fleet: str | None = None
 
     @property
     def status(self) -> Status:
@@ -104,6 +105,7 @@ def environment_drift(env: EnvironmentPlan) -> EnvironmentDrift:
         # a refused delete is the plan's concern, not drift
         errors=[error_text(e) for e in env.errors if e.message != env.refusal],
         prune=env.prune,
+        fleet=env.fleet,
     )
 
 

@@ -56,10 +56,13 @@ class LiveState:
     errors: Mapping[str, str] = field(default_factory=dict)  # id -> why Get failed
 
 
-async def read_live(client: DashboardsAPI, ignore: Sequence[str] = ()) -> LiveState:
-    """List the project, then Get every dashboard not ignored, concurrently."""
+async def read_live(
+    client: DashboardsAPI, ignore: Sequence[str] = (), *, get: bool = True
+) -> LiveState:
+    """List the project, then Get every dashboard not ignored, concurrently (``get``)."""
     summaries = await client.list_dashboards()
-    wanted = [str(item["id"]) for item in summaries if not is_ignored(str(item["name"]), ignore)]
+    wanted = [str(item["id"]) for item in summaries
+              if get and not is_ignored(str(item["name"]), ignore)]
     dashboards = PackedDashboards()
 
     async def fetch(dashboard_id: str) -> None:

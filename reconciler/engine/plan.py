@@ -71,6 +71,7 @@ class EnvironmentPlan:
     refusal: str | None = None  # a safety rule refuses the whole apply (also in errors)
     problems: int = 0  # manifest problems: deletes are never applied while there are any
     url: str = ""  # the server planned against, without credentials (saved plans check it)
+    fleet: str | None = None  # the fleet of a member
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
@@ -160,6 +161,9 @@ def build_environment_plan(
     unchanged = 0
     for item in pairing.pairs:
         if item.desired is not None and item.live is not None:
+            if environment.seeded:  # the tenant owns a seeded dashboard once it exists
+                unchanged += 1
+                continue
             live_id = str(item.live["id"])
             dashboard = live.dashboards.get(live_id)
             if dashboard is None:
@@ -172,8 +176,9 @@ def build_environment_plan(
             changes += [change] if change else []
         elif item.desired is not None:
             changes.append(plan_create(item.desired))
-    unmanaged = [pair_.live for pair_ in pairing.unmanaged if pair_.live is not None]
-    if environment.prune:
+    unmanaged = [] if environment.seeded else [
+        pair_.live for pair_ in pairing.unmanaged if pair_.live is not None]
+    if environment.prune and not environment.seeded:
         changes += [plan_delete(item, live.dashboards.get(str(item["id"]))) for item in unmanaged]
     visible = sum(1 for item in live.summaries if not is_ignored(item["name"], environment.ignore))
     deletes = sum(1 for change in changes if change.action is Action.DELETE)
@@ -189,11 +194,12 @@ def build_environment_plan(
         unchanged=unchanged,
         unmanaged=sorted(str(item["name"]) for item in unmanaged),
         errors=errors,
-        prune=environment.prune,
+        prune=environment.prune and not environment.seeded,
         live_count=visible,
         refusal=refusal,
         problems=len(problems),
         url=environment.public_url,
+        fleet=environment.fleet,
     )
 
 

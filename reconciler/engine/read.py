@@ -71,7 +71,8 @@ async def read_environment(
     manifests, problems = desired.manifests, desired.problems
     try:
         async with connect(environment) as client:
-            state = await read_live(client, environment.ignore)
+            # a seeded member's dashboards are never compared: List is all it needs
+            state = await read_live(client, environment.ignore, get=not environment.seeded)
     except Exception as error:  # one environment's failure is its own error line
         log.debug("reading %s failed", environment.name, exc_info=True)
         return EnvironmentState(environment, manifests, problems, error=describe(error))
@@ -86,5 +87,5 @@ def plan_state(state: EnvironmentState) -> EnvironmentPlan:
         errors.append(PlanError(None, state.error or "live state was not read"))
         return EnvironmentPlan(environment.name, environment.project_id, errors=errors,
                                prune=environment.prune, problems=len(state.problems),
-                               url=environment.public_url)
+                               url=environment.public_url, fleet=environment.fleet)
     return build_environment_plan(environment, state.manifests, state.problems, state.live)

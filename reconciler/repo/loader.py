@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
-from reconciler.repo import select
+from reconciler.repo import fleets, select
 from reconciler.repo.interpolate import interpolate
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
 from reconciler.repo.models import (
@@ -78,6 +78,14 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
         except ValidationError as error:
             problems = model_problems(document, error)
     repo.environments = _valid_environments(document.data)
+    where = {
+        name: fleets.Where(document, ("environments", name, "project" if e.project else "url"))
+        for name, e in repo.environments.items()
+    }
+    members = fleets.expand(root, document, fleets.valid_fleets(document.data))
+    repo.environments |= members.environments
+    problems += members.problems
+    problems += fleets.shared_targets(root, repo.environments, where | members.where)
     return repo, problems
 
 
@@ -100,10 +108,10 @@ def _valid_environments(data: Any) -> dict[str, Environment]:
     return valid
 
 
-def raw_environment_names(repo: Repo) -> list[str]:
-    """Every name under `environments:`, valid or not."""
+def raw_environment_names(repo: Repo, section: str = "environments") -> list[str]:
+    """Every name under `environments:` (or `fleets:`), valid or not."""
     data = repo.source.data if repo.source is not None else None
-    entries = data.get("environments") if isinstance(data, dict) else None
+    entries = data.get(section) if isinstance(data, dict) else None
     return [str(name) for name in entries] if isinstance(entries, dict) else []
 
 
@@ -179,7 +187,7 @@ def load_manifests(
     cache = cache if cache is not None else LoadCache()
     problems: list[Problem] = []
     base = _listed(repo.root / BASE_DIR, problems)
-    own = _listed(repo.root / environment.name, problems)
+    own = _listed(repo.root / environment.folder, problems)
     problems.extend(_exclude_problems(repo, environment, base))
     chosen = [(name, path, True) for name, path in base.items() if name not in own]
     chosen = [item for item in chosen if item[0] not in environment.exclude]
@@ -214,7 +222,8 @@ def _exclude_problems(repo: Repo, environment: Environment, base: dict[str, Path
     problems = []
     for index, name in enumerate(environment.exclude):
         if name not in base and repo.source is not None:
-            node = ("environments", environment.name, "exclude", index)
+            node = (("fleets", environment.fleet) if environment.fleet else
+                    ("environments", environment.name)) + ("exclude", index)
             message = f"exclude names {name!r} but {BASE_DIR}/ has no such file"
             problems.append(repo.source.problem(node, message))
     return problems
@@ -281,7 +290,7 @@ def check_repo(root: Path, env: str | Sequence[str] = ()) -> Validation:
     """Like validate_repo, with counts; ConfigError when there is no repository at root."""
     repo, problems = read_repo(root)
     wanted = [env] if isinstance(env, str) else list(env)
-    raw = raw_environment_names(repo)
+    raw = [*raw_environment_names(repo), *(n for n, e in repo.environments.items() if e.fleet)]
     for name in wanted:  # an invalid entry is selected by name; its own problems say why
         if name != select.ALL and not select.matching(raw, [name], strict=False):
             problems.append(_unknown_environment(repo, name))
@@ -313,7 +322,8 @@ def repository_problems(repo: Repo) -> list[Problem]:
 
 def _stray_folders(repo: Repo) -> list[Problem]:
     """Folders with manifests that no environment reads (a typo in a folder name?)."""
-    names = set(raw_environment_names(repo)) | {BASE_DIR}
+    names = set(raw_environment_names(repo)) | set(raw_environment_names(repo, "fleets"))
+    names.add(BASE_DIR)
     known = ", ".join(repo.environments) or "none"
     problems: list[Problem] = []
     try:

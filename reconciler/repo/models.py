@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -31,19 +31,20 @@ VariableName = Annotated[str, StringConstraints(pattern=VARIABLE_PATTERN)]
 EnvironmentName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 FileName = Annotated[str, StringConstraints(pattern=FILE_NAME_PATTERN)]
 Glob = Annotated[str, StringConstraints(min_length=1)]
+ProjectId = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+Mode = Literal["managed", "seeded"]
+INTERNAL_KEYS = ("name", "fleet", "mode")
 
 
-class Environment(BaseModel):
-    """One entry of environments.yaml."""
+class Target(BaseModel):
+    """What an environment and a fleet both say: the server, the token and the rules."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field("", exclude=True, description="Set from the mapping key.")
     url: str = Field(
         pattern=URL_PATTERN,
         description="https://... of the Dashboards API, or sqlite:PATH for the embedded emulator.",
     )
-    project: str | None = Field(None, min_length=1, description="Project id (x-project-id).")
     token_env: str | None = Field(
         None,
         pattern=VARIABLE_PATTERN,
@@ -69,14 +70,18 @@ class Environment(BaseModel):
         return self.url.startswith(SQLITE_PREFIX)
 
     @property
-    def fleet(self) -> str | None:
-        """The fleet this environment is a member of (None: an environment of its own)."""
-        return None
-
-    @property
     def public_url(self) -> str:
         """The url without any credentials (``user:pass@``), safe to print and record."""
         return USERINFO.sub(r"\1", self.url)
+
+
+class Environment(Target):
+    """One entry of environments.yaml, or one member project of a fleet."""
+
+    name: str = Field("", exclude=True, description="Set from the mapping key.")
+    project: str | None = Field(None, min_length=1, description="Project id (x-project-id).")
+    fleet: str | None = Field(None, exclude=True, description="Set for the members of a fleet.")
+    mode: Mode = Field("managed", exclude=True, description="A fleet member's mode.")
 
     @property
     def project_id(self) -> str:
@@ -85,26 +90,71 @@ class Environment(BaseModel):
             return self.project
         return DEFAULT_SQLITE_PROJECT if self.is_sqlite else ""
 
+    @property
+    def folder(self) -> str:
+        """The folder of overlays: the environment's own, or its fleet's."""
+        return self.fleet or self.name
+
+    @property
+    def seeded(self) -> bool:
+        return self.mode == "seeded"
+
+
+class FleetProject(BaseModel):
+    """One member project of a fleet, with the vars that override the fleet's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    project: ProjectId
+    vars: dict[VariableName, str] = Field(default_factory=dict)
+
+
+class ProjectsFile(BaseModel):
+    """A fleet's projects file (mirrors schemas/fleet-projects.schema.json)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    projects: list[FleetProject]
+
+
+class Fleet(Target):
+    """One entry of `fleets:`: one server and token, many projects."""
+
+    projects: FileName | list[FleetProject] = Field(
+        description="A file beside environments.yaml holding `projects:`, or the list itself."
+    )
+    mode: Mode = Field("managed", description="managed, or seeded: create what is missing only.")
+
+    def member(self, fleet: str, entry: FleetProject) -> Environment:
+        """The environment ``FLEET/PROJECT`` of one project."""
+        fields = self.model_dump(exclude={"projects", "mode", "vars"})
+        return Environment(**fields, project=entry.project, vars={**self.vars, **entry.vars},
+                           name=f"{fleet}/{entry.project}", fleet=fleet, mode=self.mode)
+
 
 class EnvironmentsFile(BaseModel):
     """The whole of environments.yaml (mirrors schemas/environments.schema.json)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    environments: dict[EnvironmentName, Environment] = Field(min_length=1)
+    environments: dict[EnvironmentName, Environment] = Field(default_factory=dict)
+    fleets: dict[EnvironmentName, Fleet] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
-    def _no_name_key(cls, data: Any) -> Any:
-        # `name` is a field of Environment set from the mapping key, not a key of the file
+    def _no_internal_keys(cls, data: Any) -> Any:
+        # name, fleet and mode are set by dashctl, not keys of an environment in the file
         if isinstance(data, dict) and isinstance(data.get("environments"), dict):
             for name, entry in data["environments"].items():
-                if isinstance(entry, dict) and "name" in entry:
-                    raise ValueError(f"environment {name!r}: unknown key 'name'")
+                for key in INTERNAL_KEYS:
+                    if isinstance(entry, dict) and key in entry:
+                        raise ValueError(f"environment {name!r}: unknown key {key!r}")
         return data
 
     @model_validator(mode="after")
     def _rules(self) -> EnvironmentsFile:
+        if not self.environments and not self.fleets:
+            raise ValueError("environments.yaml needs 'environments' or 'fleets'")
         for name, environment in self.environments.items():
             if name in RESERVED_ENVIRONMENT_NAMES:
                 raise ValueError(f"{name!r} is reserved and cannot name an environment")
@@ -114,6 +164,11 @@ class EnvironmentsFile(BaseModel):
                 raise ValueError(
                     f"environment {name!r}: an http(s) url needs project and token_env"
                 )
+        for name, fleet in self.fleets.items():
+            if name in RESERVED_ENVIRONMENT_NAMES or name in self.environments:
+                raise ValueError(f"fleet {name!r}: the name is taken (reserved, or an environment)")
+            if HTTP_URL.match(fleet.url) and not fleet.token_env:
+                raise ValueError(f"fleet {name!r}: an http(s) url needs token_env")
         return self
 
 

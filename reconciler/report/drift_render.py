@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reconciler.documents import drift_document
 from reconciler.engine.drift import DriftReport, EnvironmentDrift, Status
+from reconciler.report import fleets
 from reconciler.report.plan_text import show
 from reconciler.report.style import paint
 
@@ -36,9 +37,19 @@ def environment_drift_text(env: EnvironmentDrift, *, color: bool = False) -> str
     return "\n".join([head, *(f"  {line}" for line in _detail_lines(env))])
 
 
+def _shown(report: DriftReport) -> tuple[list[EnvironmentDrift], list[str]]:
+    """The environments to show (fleet members in sync fold into one line per fleet)."""
+    shown, _ = fleets.split(report.environments, lambda e: e.fleet,
+                            lambda e: e.status is Status.IN_SYNC)
+    summary = fleets.summary_lines(report.environments, lambda e: e.fleet,
+                                   lambda e: e.status.value.replace("_", " "))
+    return shown, summary
+
+
 def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
-    return "\n\n".join(environment_drift_text(env, color=color)
-                       for env in report.environments) + "\n"
+    shown, summary = _shown(report)
+    blocks = [environment_drift_text(env, color=color) for env in shown]
+    return "\n\n".join(blocks + (["\n".join(summary)] if summary else [])) + "\n"
 
 
 def environment_drift_markdown(env: EnvironmentDrift) -> str:
@@ -59,4 +70,6 @@ def environment_drift_markdown(env: EnvironmentDrift) -> str:
 
 
 def render_drift_markdown(report: DriftReport) -> str:
-    return "\n".join(environment_drift_markdown(env) for env in report.environments)
+    shown, summary = _shown(report)
+    return "\n".join([environment_drift_markdown(env) for env in shown]
+                     + [f"_{line}_\n" for line in summary])

@@ -9,8 +9,9 @@ section says what was cut.
 from __future__ import annotations
 
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.report import fleets
 from reconciler.report.minimap import render_minimap
-from reconciler.report.plan_text import SYMBOLS, show
+from reconciler.report.plan_text import SYMBOLS, member_state, show
 
 COMMENT_CAP = 65_000
 
@@ -96,8 +97,37 @@ def environment_markdown(env: EnvironmentPlan, *, cap: int = COMMENT_CAP) -> str
     return text[:cap]
 
 
+MAX_SECTIONS = 20  # past this many, fleet members get a table row each, not a section
+
+
+def member_row(env: EnvironmentPlan) -> str:
+    s = env.summary
+    return (f"| `{_escape(env.name)}` | {s['create']} | {s['update']} | {s['delete']} "
+            f"| {len(env.errors)} |")
+
+
 def render_plan_markdown(plan: Plan, *, cap: int = COMMENT_CAP) -> str:
     if not plan.environments:
         return "No environments selected.\n"
-    share = cap // len(plan.environments)
-    return "\n".join(environment_markdown(env, cap=share) for env in plan.environments)
+    shown, _ = fleets.split(plan.environments, lambda e: e.fleet,
+                            lambda e: member_state(e) == "in sync")
+    summary = fleets.summary_lines(plan.environments, lambda e: e.fleet, member_state)
+    tail = "".join(f"\n_{line}_\n" for line in summary)
+    sections = [e for e in shown if e.fleet is None or len(shown) <= MAX_SECTIONS]
+    rows = [e for e in shown if e not in sections]
+    budget = cap - len(tail)
+    table = ""
+    if rows:  # at most half of the comment when there are sections too
+        room = (budget // 2 if sections else budget) - 300
+        table = ("\n| Fleet member | Create | Update | Delete | Errors |\n"
+                 "|---|---:|---:|---:|---:|\n")
+        for index, env in enumerate(rows):
+            row = member_row(env) + "\n"
+            if len(table) + len(row) > room:
+                table += f"\n_... and {len(rows) - index} more member(s) with changes._\n"
+                break
+            table += row
+        budget -= len(table)
+    share = budget // max(len(sections), 1)
+    body = "\n".join(environment_markdown(env, cap=share) for env in sections)
+    return body + table + tail

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.report import fleets
 from reconciler.report.style import paint
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
@@ -56,7 +57,15 @@ def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
     return "\n".join(lines)
 
 
+def member_state(env: EnvironmentPlan) -> str:
+    return "failed" if env.errors else "changed" if env.changes else "in sync"
+
+
 def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     if not plan.environments:
         return "No environments selected.\n"
-    return "\n\n".join(environment_text(env, color=color) for env in plan.environments) + "\n"
+    shown, _ = fleets.split(plan.environments, lambda e: e.fleet, lambda e: member_state(e) ==
+                            "in sync")
+    blocks = [environment_text(env, color=color) for env in shown]
+    summary = fleets.summary_lines(plan.environments, lambda e: e.fleet, member_state)
+    return "\n\n".join(blocks + (["\n".join(summary)] if summary else [])) + "\n"

@@ -28,7 +28,13 @@ from reconciler.model import (
     Visualization,
     known_values,
 )
-from reconciler.repo.models import Environment, EnvironmentsFile
+from reconciler.repo.models import (
+    INTERNAL_KEYS,
+    Environment,
+    EnvironmentsFile,
+    Fleet,
+    FleetProject,
+)
 from reconciler.repo.schema import SchemaValidator, load_schema, schema_path, validator
 
 VALID_DASHBOARD: dict[str, Any] = {
@@ -145,18 +151,21 @@ def test_schemas_are_valid_draft_2020_12_with_help(name: str) -> None:
         (Event, ("$defs", "event")),
         (Markdown, ("$defs", "markdown")),
         (Environment, ("$defs", "environment")),
+        (Fleet, ("$defs", "fleet")),
+        (FleetProject, ("$defs", "project")),
     ],
 )
 def test_properties_and_required_keys_match_the_models(
     model: type[BaseModel], definition: tuple[str, ...]
 ) -> None:
-    name = "environments" if model is Environment else "dashboard"
+    name = "environments" if model in (Environment, Fleet, FleetProject) else "dashboard"
     node: Any = load_schema(name)
     for step in definition:
         node = node[step]
     fields = {(info.alias or field): info for field, info in model.model_fields.items()}
     if model is Environment:
-        fields.pop("name")  # set from the mapping key
+        for key in INTERNAL_KEYS:  # set by dashctl (from the mapping key, or for fleet members)
+            fields.pop(key)
     assert set(node["properties"]) == set(fields)
     assert set(node.get("required", [])) == {
         key for key, info in fields.items() if info.is_required()
