@@ -267,6 +267,11 @@ def preview(ctx: click.Context, env: str, plan_file: Path | None, out: Path) -> 
     help="Answer like a picky real server (reordered tiles, omitted defaults, extra fields).",
 )
 @click.option("--seed", type=int, help="Seed for fault injection.")
+@click.option(
+    "--newer-api",
+    is_flag=True,
+    help="Act as a newer API: keep tile fields and tile types the proto does not know.",
+)
 def serve(
     db: Path,
     host: str,
@@ -277,6 +282,7 @@ def serve(
     latency_ms: int,
     quirks: bool,
     seed: int | None,
+    newer_api: bool,
 ) -> None:
     """Run the Dashboards API emulator on real HTTP."""
     from reconciler.emulator.options import EmulatorOptions
@@ -288,6 +294,7 @@ def serve(
         latency_ms=latency_ms,
         quirks=quirks,
         seed=seed,
+        newer_api=newer_api,
     )
     sys.exit(run_serve(db=db, host=host, port=port, jwt_secret=jwt_secret, options=options))
 

@@ -218,7 +218,10 @@ class Store:
     ) -> Stored | None:
         """Replace every tile, and their unmodeled JSON (by tile id; none when not given);
         None when the dashboard does not exist."""
-        values = {"tiles": dump_tiles(tiles), "unmodeled": dump_unmodeled(unmodeled or {})}
+        values: dict[str, object] = {
+            "tiles": dump_tiles(tiles),
+            "unmodeled": dump_unmodeled(unmodeled or {}),
+        }
         return self._update(project, dashboard_id, values)
 
     def _update(

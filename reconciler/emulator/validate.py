@@ -101,8 +101,8 @@ def _unmodeled_type_problems(tile: Any, label: str, type_name: str) -> list[str]
     for body in ("insight", "markdown"):
         if tile.HasField(body):
             problems.append(
-                f"{label}: type {type_name} cannot carry a {body} body "
-                f"(only TILE_TYPE_{body.upper()} does)"
+                f"{label}: type {type_name} disagrees with its {body} body "
+                f"(only TILE_TYPE_{body.upper()} has one)"
             )
     return problems
 
