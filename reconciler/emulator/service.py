@@ -148,10 +148,9 @@ class DashboardsServiceImpl:
 
     async def upsert(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)
-        # Under newer_api the JSON codec hands over what each tile carried beyond the proto.
-        sent = request.unmodeled if isinstance(request, SentTiles) else None
-        if isinstance(request, SentTiles):
-            request = request.message
+        sent: list[dict[str, Any]] | None = None
+        if isinstance(request, SentTiles):  # newer_api, JSON: what tiles carried beyond the proto
+            request, sent = request.message, request.unmodeled
         dashboard_id = _required_id(request.dashboard_id, "dashboardId")
         tiles = list(request.tiles)
         parts = sent if sent is not None else [{} for _ in tiles]
