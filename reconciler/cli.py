@@ -296,6 +296,8 @@ def envs(ctx: click.Context, /, **values: Any) -> None:
 @click.option("--quirks", is_flag=True,
               help="Answer like a picky real server (reordered tiles, omitted defaults, "
                    "extra fields).")
+@click.option("--newer-api", is_flag=True,
+              help="Act as a newer API: keep tile fields and tile types the proto does not know.")
 @click.option("--seed", type=int, help="Seed for fault injection.")
 @global_options
 def serve(db: Path, host: str, port: int, jwt_secret: str | None, **emulator: Any) -> None:

@@ -156,7 +156,7 @@ class EmulatorApp:
         self._connect: ASGIApp = DashboardsServiceASGIApplication(
             self.service,
             interceptors=[InternalErrors()],
-            codecs=emulator_codecs(quirks=options.quirks),
+            codecs=emulator_codecs(quirks=options.quirks, newer_api=options.newer_api),
         )
 
     def mount(self, prefix: str, app: ASGIApp) -> None:

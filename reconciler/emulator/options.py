@@ -16,6 +16,11 @@ class EmulatorOptions:
     quirks:                answer like a picky real server: tiles ordered by position,
                            proto3 defaults omitted, unknown fields added
     seed:                  makes the fault draws reproducible
+    newer_api:             answer like a server whose API grew past dashctl's model:
+                           tile fields and tile types the proto does not know are
+                           stored and returned as sent, after the known fields are
+                           checked (see ``unmodeled.py``). The in-process emulator
+                           (``inprocess.py``) turns it on by default.
     """
 
     fault_rate: float = 0.0
@@ -23,3 +28,4 @@ class EmulatorOptions:
     latency_ms: int = 0
     quirks: bool = False
     seed: int | None = None
+    newer_api: bool = False

@@ -73,16 +73,25 @@ def decorate(dashboard: Any, *, with_tiles: bool = True) -> None:
     add_unknown_fields(dashboard, dashboard_extras(dashboard.id, str(dashboard.updated_at.seconds)))
 
 
+def _add_missing(target: dict[str, Any], extras: dict[str, Any]) -> None:
+    for key, value in extras.items():
+        target.setdefault(key, value)
+
+
 def add_json_extras(data: dict[str, Any]) -> None:
-    """Add the unknown keys to the dashboards of an answer in JSON form."""
+    """Add the unknown keys to the dashboards of an answer in JSON form.
+
+    A key the answer already holds (a field a client stored under
+    ``--newer-api``) is left as it is."""
     dashboards: list[Any] = []
     if isinstance(data.get("dashboard"), dict):
         dashboards.append(data["dashboard"])
     if isinstance(data.get("dashboards"), list):
         dashboards.extend(data["dashboards"])
     for dashboard in dashboards:
-        dashboard.update(
-            dashboard_extras(str(dashboard.get("id", "")), str(dashboard.get("updatedAt", "")))
+        _add_missing(
+            dashboard,
+            dashboard_extras(str(dashboard.get("id", "")), str(dashboard.get("updatedAt", ""))),
         )
         for tile in dashboard.get("tiles", ()):
-            tile.update(tile_extras(str(tile.get("id", ""))))
+            _add_missing(tile, tile_extras(str(tile.get("id", ""))))

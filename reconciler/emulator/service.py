@@ -3,6 +3,11 @@
 The router in ``app.py`` has already authenticated the caller and checked
 that its token grants the ``x-project-id`` header before a handler runs, so a
 handler reads the project from that header and touches that project only.
+
+With ``newer_api`` an Upsert accepts tiles of types the proto does not know
+and stores what each tile carried beyond the proto (``unmodeled.py``), and
+every answer holding a dashboard carries that content back to the codecs (a
+``WithUnmodeled``). Without it the handlers behave as they always did.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from reconciler.emulator import quirks
 from reconciler.emulator.faults import FaultInjector
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.options import EmulatorOptions
-from reconciler.emulator.store import Store
+from reconciler.emulator.store import Store, Stored
+from reconciler.emulator.unmodeled import SentTiles, WithUnmodeled, sent_type_name
 from reconciler.emulator.validate import InvalidTiles, assign_tile_ids, check_tiles
 
 DEFAULT_PAGE_SIZE = 50
@@ -85,12 +91,19 @@ class DashboardsServiceImpl:
     def __init__(self, store: Store, options: EmulatorOptions, faults: FaultInjector) -> None:
         self._store = store
         self._quirks = options.quirks
+        self._newer_api = options.newer_api
         self._faults = faults
 
     def _present(self, dashboard: Any) -> Any:
         if self._quirks:
             quirks.decorate(dashboard)
         return dashboard
+
+    def _answer(self, message: Any, stored: Stored) -> Any:
+        """The answer, with its tiles' unmodeled content under ``newer_api``."""
+        if self._newer_api and stored.unmodeled:
+            return WithUnmodeled(message, stored.unmodeled)
+        return message
 
     async def list(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)
@@ -110,10 +123,10 @@ class DashboardsServiceImpl:
     async def get(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)
         dashboard_id = _required_id(request.id)
-        dashboard = self._store.get(project, dashboard_id)
-        if dashboard is None:
+        stored = self._store.get_stored(project, dashboard_id)
+        if stored is None:
             raise _not_found(dashboard_id)
-        return pb.GetResponse(dashboard=self._present(dashboard))
+        return self._answer(pb.GetResponse(dashboard=self._present(stored.dashboard)), stored)
 
     async def create(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)
@@ -128,24 +141,33 @@ class DashboardsServiceImpl:
     async def update(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)
         dashboard_id = _required_id(request.id)
-        dashboard = self._store.rename(project, dashboard_id, _required_name(request.name))
-        if dashboard is None:
+        stored = self._store.rename(project, dashboard_id, _required_name(request.name))
+        if stored is None:
             raise _not_found(dashboard_id)
-        return pb.UpdateResponse(dashboard=self._present(dashboard))
+        return self._answer(pb.UpdateResponse(dashboard=self._present(stored.dashboard)), stored)
 
     async def upsert(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)
+        sent: list[dict[str, Any]] | None = None
+        if isinstance(request, SentTiles):  # newer_api, JSON: what tiles carried beyond the proto
+            request, sent = request.message, request.unmodeled
         dashboard_id = _required_id(request.dashboard_id, "dashboardId")
         tiles = list(request.tiles)
+        parts = sent if sent is not None else [{} for _ in tiles]
         try:
-            check_tiles(tiles)
+            check_tiles(
+                tiles,
+                newer_api=self._newer_api,
+                sent_type_names=[sent_type_name(part) for part in parts],
+            )
         except InvalidTiles as error:
             raise _invalid(str(error)) from None
         assign_tile_ids(tiles)
-        dashboard = self._store.replace_tiles(project, dashboard_id, tiles)
-        if dashboard is None:
+        unmodeled = {tile.id: part for tile, part in zip(tiles, parts, strict=True) if part}
+        stored = self._store.replace_tiles(project, dashboard_id, tiles, unmodeled=unmodeled)
+        if stored is None:
             raise _not_found(dashboard_id)
-        return pb.UpsertResponse(dashboard=self._present(dashboard))
+        return self._answer(pb.UpsertResponse(dashboard=self._present(stored.dashboard)), stored)
 
     async def delete(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
         project = _project(ctx)

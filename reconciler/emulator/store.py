@@ -8,25 +8,33 @@ call's store work synchronously on the event loop, which keeps every call
 atomic with respect to the others.
 
 Tiles are kept as the protobuf binary of a ``Dashboard`` that holds only its
-tiles (cheap to load; ``load_tiles`` decodes it). List order is creation order
+tiles (cheap to load; ``load_tiles`` decodes it), with the unknown fields a
+binary client sent. Beside it, the column ``unmodeled`` keeps a JSON object:
+per tile id, what a JSON client sent for that tile beyond the proto (written
+under ``serve --newer-api``, ``{}`` otherwise; see ``unmodeled.py``). Every
+write of the tiles writes both. A database of schema 1 (without the column)
+gets it when opened. List order is creation order
 (``seq``, never reused), which makes page tokens stable under inserts and
 deletes.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
+from reconciler.emulator.unmodeled import JsonObject, Unmodeled
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dashboards (
@@ -35,6 +43,7 @@ CREATE TABLE IF NOT EXISTS dashboards (
     id         TEXT    NOT NULL,
     name       TEXT    NOT NULL,
     tiles      BLOB    NOT NULL,
+    unmodeled  TEXT    NOT NULL DEFAULT '{}',
     created_us INTEGER NOT NULL,
     updated_us INTEGER NOT NULL,
     UNIQUE (project, id)
@@ -43,6 +52,15 @@ CREATE INDEX IF NOT EXISTS dashboards_by_project ON dashboards (project, seq);
 """
 
 _COLUMNS = "seq, id, name, created_us, updated_us"
+_ADD_UNMODELED = "ALTER TABLE dashboards ADD COLUMN unmodeled TEXT NOT NULL DEFAULT '{}'"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A dashboard with its tiles, and what JSON clients sent for its tiles beyond the proto."""
+
+    dashboard: Any
+    unmodeled: dict[str, JsonObject] = field(default_factory=dict)
 
 
 def new_dashboard_id() -> str:
@@ -67,6 +85,15 @@ def dump_tiles(tiles: Iterable[Any]) -> bytes:
     return bytes(pb.Dashboard(tiles=list(tiles)).SerializeToString())
 
 
+def dump_unmodeled(unmodeled: Unmodeled) -> str:
+    return json.dumps(dict(unmodeled), ensure_ascii=False, separators=(",", ":"))
+
+
+def load_unmodeled(text: str) -> dict[str, JsonObject]:
+    value = json.loads(text) if text else {}
+    return value if isinstance(value, dict) else {}
+
+
 class Store:
     """Dashboards per project in one SQLite file."""
 
@@ -86,6 +113,9 @@ class Store:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(dashboards)")}
+            if "unmodeled" not in columns:  # a database of schema 1
+                db.execute(_ADD_UNMODELED)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -131,6 +161,11 @@ class Store:
 
     def get(self, project: str, dashboard_id: str) -> Any | None:
         """The dashboard with its tiles, or None."""
+        stored = self.get_stored(project, dashboard_id)
+        return stored.dashboard if stored is not None else None
+
+    def get_stored(self, project: str, dashboard_id: str) -> Stored | None:
+        """The dashboard with its tiles and their unmodeled JSON, or None."""
         with self._read() as db:
             return _select_dashboard(db, project, dashboard_id)
 
@@ -169,16 +204,31 @@ class Store:
         _timestamps(dashboard, now, now)
         return dashboard
 
-    def rename(self, project: str, dashboard_id: str, name: str) -> Any | None:
+    def rename(self, project: str, dashboard_id: str, name: str) -> Stored | None:
         """Set the name; None when the dashboard does not exist."""
-        return self._update(project, dashboard_id, "name", name)
+        return self._update(project, dashboard_id, {"name": name})
 
-    def replace_tiles(self, project: str, dashboard_id: str, tiles: Iterable[Any]) -> Any | None:
-        """Replace every tile; None when the dashboard does not exist."""
-        return self._update(project, dashboard_id, "tiles", dump_tiles(tiles))
+    def replace_tiles(
+        self,
+        project: str,
+        dashboard_id: str,
+        tiles: Iterable[Any],
+        *,
+        unmodeled: Unmodeled | None = None,
+    ) -> Stored | None:
+        """Replace every tile, and their unmodeled JSON (by tile id; none when not given);
+        None when the dashboard does not exist."""
+        values: dict[str, object] = {
+            "tiles": dump_tiles(tiles),
+            "unmodeled": dump_unmodeled(unmodeled or {}),
+        }
+        return self._update(project, dashboard_id, values)
 
-    def _update(self, project: str, dashboard_id: str, column: str, value: object) -> Any | None:
-        assert column in ("name", "tiles")
+    def _update(
+        self, project: str, dashboard_id: str, values: dict[str, object]
+    ) -> Stored | None:
+        assert set(values) <= {"name", "tiles", "unmodeled"}
+        assignments = ", ".join(f"{column} = ?" for column in values)
         with self._write() as db:
             row = db.execute(
                 "SELECT updated_us FROM dashboards WHERE project = ? AND id = ?",
@@ -189,8 +239,8 @@ class Store:
             # updatedAt strictly increases on every write, even within one microsecond.
             updated_us = max(_now_us(), row[0] + 1)
             db.execute(
-                f"UPDATE dashboards SET {column} = ?, updated_us = ? WHERE project = ? AND id = ?",
-                (value, updated_us, project, dashboard_id),
+                f"UPDATE dashboards SET {assignments}, updated_us = ? WHERE project = ? AND id = ?",
+                (*values.values(), updated_us, project, dashboard_id),
             )
             return _select_dashboard(db, project, dashboard_id)
 
@@ -203,16 +253,17 @@ class Store:
             return cursor.rowcount > 0
 
 
-def _select_dashboard(db: sqlite3.Connection, project: str, dashboard_id: str) -> Any | None:
+def _select_dashboard(db: sqlite3.Connection, project: str, dashboard_id: str) -> Stored | None:
     row = db.execute(
-        "SELECT name, tiles, created_us, updated_us FROM dashboards WHERE project = ? AND id = ?",
+        "SELECT name, tiles, unmodeled, created_us, updated_us FROM dashboards"
+        " WHERE project = ? AND id = ?",
         (project, dashboard_id),
     ).fetchone()
     if row is None:
         return None
-    name, blob, created_us, updated_us = row
+    name, blob, unmodeled, created_us, updated_us = row
     dashboard = load_tiles(blob)
     dashboard.id = dashboard_id
     dashboard.name = name
     _timestamps(dashboard, created_us, updated_us)
-    return dashboard
+    return Stored(dashboard, load_unmodeled(unmodeled))

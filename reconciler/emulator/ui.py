@@ -6,7 +6,8 @@ Pages (GET or HEAD; any other method answers 405):
 
 - ``/ui/``: the dashboards of one project, as links;
 - ``/ui/d/{id}``: one dashboard drawn by ``reconciler.preview.render_dashboard_page``
-  from its stored tiles in wire form (404 for an id the project lacks).
+  from its stored tiles in wire form, with what a JSON client stored beyond the
+  proto (``unmodeled.py``) laid over them (404 for an id the project lacks).
 
 Every page asks for a token the API would accept (``auth.verify_token``, HS256
 with the app's secret): given once as ``?token=JWT``, it is checked, stored in
@@ -33,6 +34,7 @@ from reconciler.emulator.asgi import ASGIApp, Receive, Scope, Send
 from reconciler.emulator.auth import AuthFailure, granted_projects, verify_token
 from reconciler.emulator.jsonenc import JsonEncoder
 from reconciler.emulator.store import Store
+from reconciler.emulator.unmodeled import overlay
 from reconciler.preview import render_dashboard_page
 from reconciler.preview.html import CSP, document, esc
 from reconciler.preview.pages import IndexEntry, Link, render_index
@@ -223,10 +225,14 @@ class UiApp:
         return render_index("Dashboards", entries, subtitle="dashctl serve (read-only)")
 
     def _dashboard(self, project: str, dashboard_id: str, links: _Links) -> str:
-        dashboard = self._store.get(project, dashboard_id)
-        if dashboard is None:
+        stored = self._store.get_stored(project, dashboard_id)
+        if stored is None:
             raise Refused(404, "Not Found", f"no dashboard {dashboard_id!r} in this project")
-        tiles = [_wire.to_dict(tile) for tile in dashboard.tiles]
+        dashboard = stored.dashboard
+        tiles = [
+            overlay(_wire.to_dict(tile), stored.unmodeled.get(tile.id, {}))
+            for tile in dashboard.tiles
+        ]
         count = "1 tile" if len(tiles) == 1 else f"{len(tiles)} tiles"
         subtitle = f"{dashboard.id} \u00b7 project {project} \u00b7 {count}"
         nav: list[Link] = [("Dashboards", links.index())]

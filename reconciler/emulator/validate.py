@@ -10,10 +10,19 @@ empty) so that a client can show it as it is. The checks:
   zero value, since the JSON codec ignores what it does not know, like
   connect-go's; an unknown binary value arrives as its number);
 - an insight has a query with at least one named event.
+
+With ``newer_api`` (``serve --newer-api``) a tile may also be of a type the
+proto does not know: a ``TILE_TYPE_*`` name a JSON client sent
+(``sent_type_names``), or a positive number a binary client sent. Such a tile
+gets the checks of what is known: its id and its place on the grid (overlaps
+with every other tile included), and no ``insight`` or ``markdown`` body,
+which belong to the two known types. Everything else it carries is not
+checked. Every other tile is checked as without ``newer_api``.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +37,7 @@ _TYPE = pb.TileType.DESCRIPTOR
 _GRANULARITY = pb.Granularity.DESCRIPTOR
 _AGGREGATION = pb.Aggregation.DESCRIPTOR
 _VISUALIZATION = pb.Visualization.DESCRIPTOR
+_TYPE_NAME = re.compile(r"TILE_TYPE_[A-Z0-9]+(_[A-Z0-9]+)*")
 
 
 class InvalidTiles(ValueError):
@@ -57,24 +67,48 @@ def _enum_problem(label: str, field: str, enum: Any, number: int) -> str | None:
     return f"{label}: {field} {what} (known: {_known(enum)})"
 
 
-def _tile_problems(tile: Any, label: str) -> list[str]:
-    problems: list[str] = []
+def _position_problems(tile: Any, label: str) -> list[str]:
     if not tile.HasField("position"):
-        problems.append(f"{label}: position is required")
-    else:
-        p = tile.position
-        if p.x < 0:
-            problems.append(f"{label}: x must be >= 0 (got {p.x})")
-        if p.y < 0:
-            problems.append(f"{label}: y must be >= 0 (got {p.y})")
-        if p.w < 1:
-            problems.append(f"{label}: w must be >= 1 (got {p.w})")
-        if p.h < 1:
-            problems.append(f"{label}: h must be >= 1 (got {p.h})")
-        if p.x + p.w > GRID_COLUMNS:
+        return [f"{label}: position is required"]
+    problems: list[str] = []
+    p = tile.position
+    if p.x < 0:
+        problems.append(f"{label}: x must be >= 0 (got {p.x})")
+    if p.y < 0:
+        problems.append(f"{label}: y must be >= 0 (got {p.y})")
+    if p.w < 1:
+        problems.append(f"{label}: w must be >= 1 (got {p.w})")
+    if p.h < 1:
+        problems.append(f"{label}: h must be >= 1 (got {p.h})")
+    if p.x + p.w > GRID_COLUMNS:
+        problems.append(f"{label}: x + w must be <= {GRID_COLUMNS} (x={p.x}, w={p.w})")
+    return problems
+
+
+def unmodeled_type(tile: Any, sent_name: str | None) -> str | None:
+    """The tile's type when the proto does not know it (sent as a name or a number), else None."""
+    if sent_name is not None:
+        return sent_name
+    if tile.type > 0 and tile.type not in _TYPE.values_by_number:
+        return str(tile.type)
+    return None
+
+
+def _unmodeled_type_problems(tile: Any, label: str, type_name: str) -> list[str]:
+    problems = _position_problems(tile, label)
+    if not (type_name.isdigit() or _TYPE_NAME.fullmatch(type_name)):
+        problems.append(f"{label}: type {type_name!r} is not a TILE_TYPE_* name")
+    for body in ("insight", "markdown"):
+        if tile.HasField(body):
             problems.append(
-                f"{label}: x + w must be <= {GRID_COLUMNS} (x={p.x}, w={p.w})"
+                f"{label}: type {type_name} disagrees with its {body} body "
+                f"(only TILE_TYPE_{body.upper()} has one)"
             )
+    return problems
+
+
+def _tile_problems(tile: Any, label: str) -> list[str]:
+    problems = _position_problems(tile, label)
 
     has_insight, has_markdown = tile.HasField("insight"), tile.HasField("markdown")
     if has_insight == has_markdown:
@@ -122,19 +156,34 @@ def _overlap(a: Any, b: Any) -> bool:
     return bool(a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h)
 
 
-def check_tiles(tiles: Sequence[Any]) -> None:
-    """Raise InvalidTiles listing every problem of these tiles (in order)."""
+def check_tiles(
+    tiles: Sequence[Any],
+    *,
+    newer_api: bool = False,
+    sent_type_names: Sequence[str | None] = (),
+) -> None:
+    """Raise InvalidTiles listing every problem of these tiles (in order).
+
+    ``newer_api`` accepts tiles of types the proto does not know;
+    ``sent_type_names[i]``, when given, is the type name a JSON client sent
+    for tile i that the proto does not know (the message holds 0 for it).
+    """
     if len(tiles) > MAX_TILES:
         raise InvalidTiles([f"a dashboard holds at most {MAX_TILES} tiles (got {len(tiles)})"])
     problems: list[str] = []
     labels = [_label(tile, index) for index, tile in enumerate(tiles)]
     seen: dict[str, str] = {}
-    for tile, label in zip(tiles, labels, strict=True):
+    names = list(sent_type_names) or [None] * len(tiles)
+    for tile, label, sent_name in zip(tiles, labels, names, strict=True):
         if tile.id:
             if tile.id in seen:
                 problems.append(f"{label}: duplicate tile id")
             seen[tile.id] = label
-        problems.extend(_tile_problems(tile, label))
+        type_name = unmodeled_type(tile, sent_name) if newer_api else None
+        if type_name is not None:
+            problems.extend(_unmodeled_type_problems(tile, label, type_name))
+        else:
+            problems.extend(_tile_problems(tile, label))
 
     placed = [
         (label, tile.position)

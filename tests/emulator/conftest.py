@@ -1,5 +1,6 @@
 """Fixtures of the emulator tests: one `dashctl serve` per module, and an ``api``
-that drives either that server over HTTP or the same app in-process."""
+that drives either that server over HTTP or the same app in-process; the same
+for `dashctl serve --newer-api` (``newer_server``, ``newer_api``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from reconciler.emulator.app import create_app
 from reconciler.emulator.auth import mint_token
+from reconciler.emulator.options import EmulatorOptions
 from tests.support.server import Server, running_server
 
 SECRET = "test-secret"
@@ -103,6 +105,27 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
         return Api(base_url=server.url, transport=None)
     app = create_app(db_path=tmp_path / "inprocess.db", jwt_secret=SECRET)
     return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
+
+
+@pytest.fixture(scope="module")
+def newer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("newer"), secret=SECRET, newer_api=True) as server:
+        yield server
+
+
+def inprocess_api(db_path: Path, **options: Any) -> Api:
+    """An Api on an in-process app with these EmulatorOptions."""
+    app = create_app(db_path=db_path, jwt_secret=SECRET, options=EmulatorOptions(**options))
+    return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
+
+
+@pytest.fixture(params=["http", "inprocess"])
+def newer_api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
+    """Like ``api``, against `dashctl serve --newer-api` or its app in-process."""
+    if request.param == "http":
+        server: Server = request.getfixturevalue("newer_server")
+        return Api(base_url=server.url, transport=None)
+    return inprocess_api(tmp_path / "newer.db", newer_api=True)
 
 
 def insight(

@@ -73,6 +73,7 @@ def serve_command(
     latency_ms: int = 0,
     seed: int | None = None,
     port: int = 0,
+    newer_api: bool = False,
 ) -> list[str]:
     command = [
         sys.executable,
@@ -96,6 +97,8 @@ def serve_command(
     ]
     if quirks:
         command.append("--quirks")
+    if newer_api:
+        command.append("--newer-api")
     if seed is not None:
         command += ["--seed", str(seed)]
     return command
@@ -142,6 +145,7 @@ def start_server(
     secret: str = "test-secret",
     db_path: Path | None = None,
     port: int = 0,
+    newer_api: bool = False,
 ) -> Server:
     """Start a server and wait until it accepts connections (the caller stops it)."""
     db = db_path if db_path is not None else tmp_path / "emulator.db"
@@ -161,6 +165,7 @@ def start_server(
                 latency_ms=latency_ms,
                 seed=seed,
                 port=port,
+                newer_api=newer_api,
             ),
             cwd=ROOT,
             env=env,
@@ -191,6 +196,7 @@ def running_server(
     seed: int | None = None,
     secret: str = "test-secret",
     db_path: Path | None = None,
+    newer_api: bool = False,
 ) -> Iterator[Server]:
     """A running `dashctl serve` for the duration of the block."""
     server = start_server(
@@ -202,6 +208,7 @@ def running_server(
         seed=seed,
         secret=secret,
         db_path=db_path,
+        newer_api=newer_api,
     )
     try:
         yield server
