@@ -24,7 +24,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.ci.expressions import Status, condition, value_of
+from tests.ci.expressions import Status, condition, to_string, value_of
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 STEP_TIMEOUT_S = 300
@@ -37,6 +37,7 @@ class StepResult:
     outcome: str  # success | failure | skipped
     outputs: dict[str, str] = field(default_factory=dict)
     output: str = ""  # stdout and stderr as one stream, as in GitHub's log
+    conclusion: str = ""  # the outcome after continue-on-error
     children: list[StepResult] = field(default_factory=list)
 
     def log(self) -> str:
@@ -102,6 +103,7 @@ class Runner:
         self.github = {"workspace": str(self.workspace), "event_name": "push",
                        "repository": "acme/dashboards", "server_url": "https://github.com",
                        "run_id": "4242", "sha": "0" * 40, "token": "ghs_simulated",
+                       "api_url": "http://127.0.0.1:9",
                        "action_path": "", **self.github}
 
     @property
@@ -136,6 +138,7 @@ class Runner:
             "GITHUB_SERVER_URL": str(self.github["server_url"]),
             "GITHUB_RUN_ID": str(self.github["run_id"]), "GITHUB_SHA": str(self.github["sha"]),
             "GITHUB_EVENT_NAME": str(self.github["event_name"]),
+            "GITHUB_API_URL": str(self.github["api_url"]),
             **self.env, **step_env,
         }
 
@@ -156,28 +159,30 @@ class Runner:
         seen: dict[str, Any] = {}
         for number, step in enumerate(steps):
             step_id = str(step.get("id", f"__step{number}"))
-            scope = {**self.contexts(contexts), "steps": seen}
+            scope = {**self.contexts(contexts), "steps": seen,
+                     "env": {**contexts.get("env", {}), **self.env}}  # with GITHUB_ENV's
             if not condition(step.get("if"), scope, status):
                 result = StepResult(step_id, str(step.get("name", "")), "skipped")
             else:
                 result = self.run_step(step_id, step, scope, dict(env or {}))
+            result.conclusion = ("success" if step.get("continue-on-error")
+                                 and result.outcome == "failure" else result.outcome)
             results.append(result)
             seen[step_id] = {"outputs": result.outputs, "outcome": result.outcome,
-                             "conclusion": "success" if step.get("continue-on-error")
-                             else result.outcome}
-            if result.outcome == "failure" and not step.get("continue-on-error"):
+                             "conclusion": result.conclusion}
+            if result.conclusion == "failure":
                 status.failed = True
         return results
 
     def run_step(
         self, step_id: str, step: dict[str, Any], scope: dict[str, Any], env: dict[str, str],
     ) -> StepResult:
-        step_env = {**env, **{k: str(value_of(v, scope)) for k, v in
+        step_env = {**env, **{k: to_string(value_of(v, scope)) for k, v in
                               (step.get("env") or {}).items()}}
         name = str(step.get("name", step.get("uses", step_id)))
         if "run" in step:
             return self.run_script(step_id, name, step, scope, step_env)
-        with_ = {k: str(value_of(v, scope)) for k, v in (step.get("with") or {}).items()}
+        with_ = {k: to_string(value_of(v, scope)) for k, v in (step.get("with") or {}).items()}
         uses = str(step["uses"])
         local = self.local_actions.get(uses) or self.local_actions.get(uses.split("@", 1)[0])
         handler = self.handlers.get(uses.split("@", 1)[0])
@@ -242,11 +247,11 @@ class Runner:
             scope = {**self.contexts({"inputs": inputs}),
                      "steps": {c.id: {"outputs": c.outputs, "outcome": c.outcome}
                                for c in children}}
-            outputs = {key: str(value_of(spec["value"], scope))
+            outputs = {key: to_string(value_of(spec["value"], scope))
                        for key, spec in (action.get("outputs") or {}).items()}
         finally:
             self.github = saved
-        failed = any(c.outcome == "failure" for c in children)
+        failed = any(c.conclusion == "failure" for c in children)
         return StepResult(step_id, name, "failure" if failed else "success", outputs,
                           children=children)
 

@@ -271,7 +271,7 @@ def value_of(text: Any, contexts: Mapping[str, Any], status: Status | None = Non
     if not isinstance(text, str):
         return text
     whole = PLACEHOLDER.fullmatch(text.strip())
-    if whole:
+    if whole and len(PLACEHOLDER.findall(text)) == 1:
         return evaluate(whole[1], contexts, status, functions)
     return substitute(text, contexts, status, functions)
 
