@@ -56,7 +56,8 @@ def cli_has(*words: str) -> bool:
 NEEDS_ENVS = pytest.mark.skipif(  # asked only when the slow tests run at all
     bool(os.environ.get(SLOW_CI)) and not cli_has("envs"),
     reason="needs the lead's CLI half of issue 12 (dashctl envs)")
-pytestmark = [NEEDS_ENVS, slow_ci]
+NEEDS_JQ = pytest.mark.skipif(shutil.which("jq") is None, reason="the templates' scripts use jq")
+pytestmark = [NEEDS_ENVS, NEEDS_JQ, slow_ci]
 
 
 @pytest.fixture(scope="module")
