@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,12 @@ TOKEN = "ghs_FakeInstallationToken0123456789abcdef"
 REPO = "acme/dashboards"
 PR = 7
 ENVIRONMENTS = ("staging", "production")
+
+# Tests that take minutes on a shared 2-core machine (a pip install from PyPI, whole
+# workflows on the simulated runner): .ci/run runs them; `make test` skips them.
+SLOW_CI = "DASHCTL_SLOW_CI_TESTS"
+slow_ci = pytest.mark.skipif(not os.environ.get(SLOW_CI),
+                             reason=f"slow: run by .ci/run, or set {SLOW_CI}=1")
 
 
 def make_repo(root: Path) -> Path:

@@ -1,38 +1,51 @@
-"""docs/ci.md agrees with the workflows and the example repository it describes."""
+"""docs/ci.md and the README agree with the action, the templates and the example repository."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 from ruamel.yaml import YAML
+
+from reconciler.cli import main
+from tests.ci.actions_sim import load_yaml
+from tests.support.server import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "ci.md").read_text("utf-8")
-WORKFLOWS = ROOT / ".github" / "workflows"
+README = (ROOT / "README.md").read_text("utf-8")
+TEMPLATES = ROOT / "examples" / "workflows"
 
 
-def secrets_used() -> set[str]:
-    text = "".join(p.read_text("utf-8") for p in WORKFLOWS.glob("*.yml"))
-    return set(re.findall(r"secrets\.(\w+)", text))
+def test_every_template_is_linked_and_described() -> None:
+    for path in TEMPLATES.glob("*.yml"):
+        assert f"(../examples/workflows/{path.name})" in DOC, path.name
+        assert f"`{path.name}`" in README, path.name
 
 
-def test_every_secret_the_workflows_read_is_documented() -> None:
-    assert secrets_used() == {"DASHCTL_TOKEN_STAGING", "DASHCTL_TOKEN_PRODUCTION"}
-    for name in secrets_used():
-        assert f"`{name}`" in DOC
+def test_every_input_and_output_of_the_action_is_documented() -> None:
+    action = load_yaml(ROOT / "action.yml")
+    for name in (*action["inputs"], *action["outputs"]):
+        assert f"| `{name}` |" in DOC, name
 
 
-def test_the_secrets_are_the_example_repos_token_env_names() -> None:
+def test_the_secrets_are_named_like_the_example_repos_token_envs() -> None:
     environments = YAML(typ="safe").load(
         (ROOT / "dashboards" / "environments.yaml").read_text("utf-8"))["environments"]
     token_envs = {e["token_env"] for e in environments.values() if e.get("token_env")}
-    assert token_envs == secrets_used()
+    assert token_envs == {"DASHCTL_TOKEN_STAGING", "DASHCTL_TOKEN_PRODUCTION"}
+    for name in token_envs:
+        assert f"| `{name}` |" in DOC
+    assert "secrets[matrix.token_env]" in DOC
 
 
 def test_links_point_at_files_that_exist() -> None:
     for target in re.findall(r"\]\((\.\./[^)#]+)\)", DOC):
         assert (ROOT / "docs" / target).resolve().is_file(), target
+    for target in re.findall(r"\]\(((?:docs|examples|\.github)/[^)#]+)\)", README):
+        assert (ROOT / target).is_file(), target
 
 
 def test_the_modeline_reaches_the_schema_from_a_manifest() -> None:
@@ -40,7 +53,59 @@ def test_the_modeline_reaches_the_schema_from_a_manifest() -> None:
     assert (ROOT / "dashboards" / "base" / path).resolve().is_file()
 
 
-def test_the_precommit_snippet_names_the_hook() -> None:
-    snippet = DOC.split("```yaml\nrepos:", 1)[1].split("```", 1)[0]
-    hooks = YAML(typ="safe").load("repos:" + snippet)["repos"][0]["hooks"]
-    assert hooks == [{"id": "dashctl-validate"}]
+def test_the_precommit_snippets_name_the_hook_and_a_pinned_revision() -> None:
+    for text in (DOC, README):
+        snippet = text[text.index("repos:\n"):].split("```", 1)[0]
+        (repo,) = YAML(typ="safe").load(snippet)["repos"]
+        assert repo["hooks"][0]["id"] == "dashctl-validate"
+        assert re.fullmatch(r"[0-9a-f]{40}|v\d+", str(repo["rev"]))  # never a made-up v0.1.0
+
+
+# --- the README's examples work as written ---------------------------------------------------
+
+
+def yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+
+
+def shipped_manifests(root: Path) -> Path:
+    for folder in ("base", "staging", "production"):
+        shutil.copytree(ROOT / "dashboards" / folder, root / folder)
+    return root
+
+
+def test_the_readme_environments_example_validates_with_the_shipped_manifests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (example,) = [b for b in yaml_blocks(README) if b.startswith("environments:")]
+    root = shipped_manifests(tmp_path / "dashboards")
+    (root / "environments.yaml").write_text(example, "utf-8")
+    code = main(["--root", str(root), "validate"])
+    assert code == 0, capsys.readouterr()
+
+
+def test_the_first_real_environment_plans_against_the_emulator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (entry,) = [b for b in yaml_blocks(README) if b.startswith("  dev:")]
+    walkthrough = README.split("## A first real environment", 1)[1]
+    assert "dashctl serve --db .dashctl/dev.db --port 8080 &" in walkthrough
+    assert "$(dashctl token --project proj_dev)" in walkthrough
+    assert "dashctl plan --env dev" in walkthrough
+    root = shipped_manifests(tmp_path / "dashboards")
+    with running_server(tmp_path) as server:  # on a free port rather than 8080
+        shutil.copy2(ROOT / "dashboards" / "environments.yaml", root / "environments.yaml")
+        with (root / "environments.yaml").open("a", encoding="utf-8") as handle:
+            handle.write(entry.replace("http://127.0.0.1:8080", server.url))
+        monkeypatch.setenv("DASHCTL_TOKEN_DEV", server.token("proj_dev"))
+        code = main(["--root", str(root), "--no-color", "plan", "--env", "dev"])
+    out = capsys.readouterr().out
+    assert code == 2, out  # everything to create
+    assert "Growth KPIs" in out
+
+
+def test_the_docs_show_the_action_by_tag_and_by_commit() -> None:
+    for text in (DOC, README):
+        assert "your-org/dashctl@v0" in text
+        assert re.search(r"your-org/dashctl@[0-9a-f]{40} # v\d", text)
+    assert "pip install dashctl" not in DOC + README  # no such package on any index
