@@ -69,8 +69,9 @@ def yaml_blocks(text: str) -> list[str]:
 
 
 def shipped_manifests(root: Path) -> Path:
-    for folder in ("base", "staging", "production"):
+    for folder in ("base", "staging", "production", "tenants"):
         shutil.copytree(ROOT / "dashboards" / folder, root / folder)
+    shutil.copy2(ROOT / "dashboards" / "tenants.yaml", root / "tenants.yaml")
     return root
 
 

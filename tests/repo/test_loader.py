@@ -39,9 +39,10 @@ def names(manifests: list) -> list[str]:  # type: ignore[type-arg]
 
 def test_the_example_repository_is_valid() -> None:
     repo = load_repo(EXAMPLE)
-    assert list(repo.environments) == ["local", "staging", "production"]
+    members = ["tenants/proj_acme", "tenants/proj_globex", "tenants/proj_initech"]
+    assert list(repo.environments) == ["local", "staging", "production", *members]
     assert validate_repo(EXAMPLE, "all") == []
-    local, staging, production = select_environments(repo, "all")
+    local, staging, production, *_ = select_environments(repo, "all")
     assert local.is_sqlite and local.project_id == "local"
     assert staging.prune and staging.token_env == "DASHCTL_TOKEN_STAGING"
     assert production.max_deletes == 3 and production.ignore == ["Scratch *"]
@@ -267,7 +268,9 @@ def test_select_environments() -> None:
     assert [e.name for e in select_environments(repo, "staging")] == ["staging"]
     with pytest.raises(ConfigError) as caught:
         select_environments(repo, "prod")
-    assert str(caught.value) == "unknown environment 'prod' (known: local, staging, production)"
+    assert str(caught.value) == (
+        "unknown environment 'prod' (known: local, staging, production, tenants/proj_acme, "
+        "tenants/proj_globex, tenants/proj_initech)")
 
 
 def test_one_bad_environment_leaves_the_others_usable(tmp_path: Path) -> None:
