@@ -69,9 +69,8 @@ def yaml_blocks(text: str) -> list[str]:
 
 
 def shipped_manifests(root: Path) -> Path:
-    for folder in ("base", "staging", "production", "tenants"):
+    for folder in ("base", "staging", "production"):
         shutil.copytree(ROOT / "dashboards" / folder, root / folder)
-    shutil.copy2(ROOT / "dashboards" / "tenants.yaml", root / "tenants.yaml")
     return root
 
 
@@ -94,6 +93,8 @@ def test_the_first_real_environment_plans_against_the_emulator(
     assert "$(dashctl token --project proj_dev)" in walkthrough
     assert "dashctl plan --env dev" in walkthrough
     root = shipped_manifests(tmp_path / "dashboards")
+    shutil.copytree(ROOT / "dashboards" / "tenants", root / "tenants")  # the example fleet
+    shutil.copy2(ROOT / "dashboards" / "tenants.yaml", root / "tenants.yaml")
     with running_server(tmp_path) as server:  # on a free port rather than 8080
         shutil.copy2(ROOT / "dashboards" / "environments.yaml", root / "environments.yaml")
         with (root / "environments.yaml").open("a", encoding="utf-8") as handle:
