@@ -26,9 +26,9 @@ from reconciler.live import read_live
 from reconciler.repo.loader import load_manifests, load_repo, select_environments
 from reconciler.repo.models import Environment, Repo
 from reconciler.report.drift_render import (
-    drift_json,
     environment_drift_json,
     environment_drift_markdown,
+    render_drift_json,
     render_drift_markdown,
     render_drift_text,
 )
@@ -215,7 +215,7 @@ def run_drift(root: Path, *, env: str, fmt: str, report_dir: Path | None, color:
     repo = load_repo(root)
     report = asyncio.run(_drift_all(repo, select_environments(repo, env)))
     if fmt == "json":
-        click.echo(json.dumps(drift_json(report), indent=2, ensure_ascii=False))
+        click.echo(render_drift_json(report), nl=False)
     elif fmt == "markdown":
         click.echo(render_drift_markdown(report), nl=False)
     else:

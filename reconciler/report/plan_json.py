@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reconciler.engine.plan import Change, EnvironmentPlan, Plan
 from reconciler.engine.saved import FORMAT_VERSION, SAVED_KIND
+from reconciler.report.sanitize import json_text
 
 
 def change_json(change: Change, *, saved: bool) -> dict[str, Any]:
@@ -46,4 +46,4 @@ def plan_json(plan: Plan, *, saved: bool = False) -> dict[str, Any]:
 
 
 def render_plan_json(plan: Plan) -> str:
-    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_json(plan)) + "\n"
