@@ -13,6 +13,7 @@ manifests without a problem are returned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,14 @@ from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
+from reconciler.repo.env_checks import (
+    credential_problems,
+    credentialed,
+    shared_project_problems,
+    without_url_problems,
+)
 from reconciler.repo.interpolate import interpolate
+from reconciler.repo.limits import cap_per_file, capped, limit_problems, prefer
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
 from reconciler.repo.models import (
     BASE_DIR,
@@ -75,7 +83,20 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
         except ValidationError as error:
             problems = model_problems(document, error)
     repo.environments = _valid_environments(document.data)
-    return repo, problems
+    return repo, cap_per_file(_across_environments(repo, document, problems))
+
+
+def _across_environments(
+    repo: Repo, document: YamlDocument, problems: list[Problem]
+) -> list[Problem]:
+    """The checks across entries (env_checks); an environment whose url holds
+    credentials is left out of the valid ones, so that nothing ever contacts it."""
+    credential = credential_problems(document, document.data)
+    for name in credentialed(document.data):
+        repo.environments.pop(name, None)
+    shared = shared_project_problems(document, repo.environments, repo.root)
+    found = [*without_url_problems(problems, credential), *credential, *shared]
+    return sorted(found, key=lambda problem: (problem.line, problem.column))
 
 
 def _valid_environments(data: Any) -> dict[str, Environment]:
@@ -189,7 +210,7 @@ def load_manifests(
     for item in checked:
         problems.extend(item.problems)
     declared = [item.declared for item in checked if item.declared is not None]
-    shared = lint_environment(declared, environment=environment.name)
+    shared = lint_environment(declared, environment=environment.name, ignore=environment.ignore)
     problems.extend(shared)
     refused = {problem.file for problem in shared}
     manifests = [
@@ -246,6 +267,7 @@ def _check_data(document: YamlDocument, in_base: bool, environment: Environment)
     if document.dollar:
         data = interpolate(data, environment.vars, report, scope=scope)
     problems.extend(schema_problems(document, data, "dashboard"))
+    problems = prefer(limit_problems(document, data), problems)
     manifest = None
     if not problems:
         try:
@@ -253,7 +275,7 @@ def _check_data(document: YamlDocument, in_base: bool, environment: Environment)
             manifest = Manifest(dashboard=dashboard, path=document.path, from_base=in_base)
         except ValidationError as error:
             problems.extend(model_problems(document, error))
-    problems.extend(lint_manifest(document, data, in_base=in_base))
+    problems = capped(chain(problems, lint_manifest(document, data, in_base=in_base)))
     if problems:
         manifest = None
     return _Checked(document.file, Declared.of(document, data, in_base), manifest, problems)
@@ -292,7 +314,7 @@ def check_repo(root: Path, env: str) -> Validation:
         problems.extend(found)
         count += len(manifests)
     problems.extend(_stray_folders(repo))
-    return Validation(list(dict.fromkeys(problems)), len(selected), count)
+    return Validation(cap_per_file(dict.fromkeys(problems)), len(selected), count)
 
 
 def _unknown_environment(repo: Repo, env: str) -> Problem:

@@ -48,7 +48,8 @@ def make_hostile_live(kit: Kit) -> None:
         created = await client.create_dashboard(HOSTILE_NAME)
         await client.upsert_tiles(created["id"], [wire(tile(HOSTILE_TILE))])
         notes = await client.create_dashboard("Notes")
-        await client.upsert_tiles(notes["id"], [wire(note("n", "# Notes\n::error::pwned\nold\n", x=0))])
+        old_notes = note("n", "# Notes\n::error::pwned\nold\n", x=0)
+        await client.upsert_tiles(notes["id"], [wire(old_notes)])
         forged = await client.create_dashboard(FORGED)
         await client.upsert_tiles(forged["id"], [wire(tile(HOSTILE_TILE, w=3))])
 
