@@ -8,6 +8,9 @@
   sqlite: database file) and the same project would each undo the other's
   work: the second is a problem at its ``project`` (at its ``url`` when it sets
   no project).
+
+Any other message about environments.yaml that quotes a url (an unknown key, a
+bad value) has its userinfo redacted.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.repo.models import SQLITE_PREFIX, Environment, Problem
-from reconciler.repo.urls import has_userinfo
+from reconciler.repo.urls import has_userinfo, redact_userinfo
 from reconciler.repo.yaml_io import YamlDocument
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -90,6 +93,11 @@ def shared_project_problems(
 
 
 def without_url_problems(problems: list[Problem], credential: list[Problem]) -> list[Problem]:
-    """``problems`` less those located at a url that holds credentials (they may quote it)."""
+    """``problems`` less those located at a url that holds credentials (they may quote it),
+    and with the userinfo of any url another message quotes (a key, a value) redacted."""
     at = {(problem.line, problem.column) for problem in credential}
-    return [problem for problem in problems if (problem.line, problem.column) not in at]
+    return [
+        Problem(problem.file, problem.line, problem.column, redact_userinfo(problem.message))
+        for problem in problems
+        if (problem.line, problem.column) not in at
+    ]

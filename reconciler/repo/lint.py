@@ -24,7 +24,7 @@ from reconciler.repo.yaml_io import YamlDocument
 
 
 @dataclass(frozen=True)
-class _Box:
+class Box:
     index: int
     id: str
     x: int
@@ -40,7 +40,7 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _box(index: int, tile: Any) -> _Box | None:
+def _box(index: int, tile: Any) -> Box | None:
     """The grid box of a tile whose position is well typed and in range, else None."""
     position = tile.get("position")
     if not isinstance(position, dict):
@@ -52,7 +52,7 @@ def _box(index: int, tile: Any) -> _Box | None:
     if x < 0 or y < 0 or w < 1 or h < 1 or x >= GRID_COLUMNS or w > GRID_COLUMNS:
         return None  # the schema reports these
     tile_id = tile.get("id")
-    return _Box(index, tile_id if isinstance(tile_id, str) else f"#{index + 1}", x, y, w, h)
+    return Box(index, tile_id if isinstance(tile_id, str) else f"#{index + 1}", x, y, w, h)
 
 
 def lint_manifest(document: YamlDocument, data: Any, *, in_base: bool) -> Iterator[Problem]:
@@ -73,7 +73,7 @@ def lint_manifest(document: YamlDocument, data: Any, *, in_base: bool) -> Iterat
 
 def _tile_problems(document: YamlDocument, tiles: list[Any]) -> Iterator[Problem]:
     seen: dict[str, int] = {}
-    boxes: list[_Box] = []
+    boxes: list[Box] = []
     for index, tile in enumerate(tiles):
         if not isinstance(tile, dict):
             continue
@@ -102,7 +102,7 @@ def _tile_problems(document: YamlDocument, tiles: list[Any]) -> Iterator[Problem
         yield document.problem(("tiles", later.index, "position"), message)
 
 
-def overlaps(boxes: Sequence[_Box]) -> Iterator[tuple[_Box, _Box]]:
+def overlaps(boxes: Sequence[Box]) -> Iterator[tuple[Box, Box]]:
     """(tile, earlier tile it overlaps), in file order, lazily and in bounded work.
 
     Each tile is checked against the earlier tiles that overlap nothing (the
@@ -114,9 +114,9 @@ def overlaps(boxes: Sequence[_Box]) -> Iterator[tuple[_Box, _Box]]:
     once that one is moved.)
     """
     starts: list[list[int]] = [[] for _ in range(GRID_COLUMNS)]
-    clean: list[list[_Box]] = [[] for _ in range(GRID_COLUMNS)]
+    clean: list[list[Box]] = [[] for _ in range(GRID_COLUMNS)]
     for box in boxes:
-        found: dict[int, _Box] = {}
+        found: dict[int, Box] = {}
         for column in range(box.x, box.x + box.w):
             at = bisect.bisect_left(starts[column], box.y + box.h)
             while at > 0 and clean[column][at - 1].y + clean[column][at - 1].h > box.y:

@@ -14,7 +14,9 @@ REDACTED = "[REDACTED]"
 
 # scheme://userinfo@ : the userinfo runs to the last "@" before the path, query or fragment
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#]*)@")
-_USERINFO_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s'\"]*@")
+_USERINFO_IN_TEXT = re.compile(r"((?:\b[A-Za-z][A-Za-z0-9+.-]*)?://)[^/?#\s'\"]*@")
+# a message may quote a url cut short ('https://user:pa…'): what could be userinfo goes too
+_CUT_USERINFO = re.compile(r"((?:\b[A-Za-z][A-Za-z0-9+.-]*)?://)[^/?#\s'\"@]*:[^/?#\s'\"@]*…")
 
 
 def has_userinfo(url: str) -> bool:
@@ -29,4 +31,7 @@ def strip_userinfo(url: str) -> str:
 
 def redact_userinfo(text: str) -> str:
     """``text`` with the userinfo of every url in it replaced by ``[REDACTED]``."""
-    return _USERINFO_IN_TEXT.sub(lambda match: f"{match.group(1)}{REDACTED}@", text)
+    if "://" not in text:
+        return text
+    text = _USERINFO_IN_TEXT.sub(lambda match: f"{match.group(1)}{REDACTED}@", text)
+    return _CUT_USERINFO.sub(lambda match: f"{match.group(1)}{REDACTED}…", text)

@@ -34,7 +34,7 @@ def test_a_literal_dollar_brace_is_written_escaped(
 ) -> None:
     text = "Cost: ${price} per ${unit}, $${kept} and $5 {x}\n"
     repo.create("staging", "Pricing ${region}", [wire_markdown("note", text)])
-    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     written = repo.text("staging/pricing-region.yaml")
     assert "name: Pricing $${region}\n" in written
@@ -47,8 +47,8 @@ def test_a_literal_dollar_brace_is_written_escaped(
 def test_a_tile_edit_holding_dollar_brace_in_an_existing_file(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    errors, latency, _ = (wire_insight("errors", "error", w=12, visualization="VISUALIZATION_BAR"),
-                          wire_insight("latency", "slow_request", y=3), None)
+    errors = wire_insight("errors", "error", w=12, visualization="VISUALIZATION_BAR")
+    latency = wire_insight("latency", "slow_request", y=3)
     repo.set_tiles("staging", "Ops", [errors, latency,
                                       wire_markdown("runbook", "Run ${script} now", x=6, y=3)])
     code, _, err = repo.run(capsys, "pull", "--env", "staging")
@@ -62,7 +62,7 @@ def test_a_300_character_name_gets_a_short_stable_file_name(
 ) -> None:
     name = "Quarterly revenue by region and channel " * 8  # 320 characters
     repo.create("staging", name, [wire_markdown("n", "x")])
-    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     new = [file for file in staging_files(repo) if file.startswith("quarterly")]
     assert len(new) == 1
@@ -115,7 +115,7 @@ def test_a_pinned_ui_rename_with_new_tiles_updates_the_same_file(
     repo.put("staging/ops.yaml", OPS.replace("name: Ops\n", f"name: Ops\nid: {dashboard_id}\n"))
     repo.rename("staging", "Ops", "Incidents")
     repo.set_tiles("staging", "Incidents", [wire_markdown("only", "all new", w=12)])
-    code, out, err = repo.run(capsys, "pull", "--env", "staging")
+    code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert staging_files(repo) == ["ops.yaml"]
     assert f"id: {dashboard_id}\n" in repo.text("staging/ops.yaml")

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.cli import main
 from reconciler.model import Dashboard
+from reconciler.repo.lint import Box, overlaps
 from reconciler.repo.schema import validator
 from tests.repo.kit import GROWTH, validate_json, write_repo
 
@@ -237,3 +240,33 @@ def test_the_cap_counts_every_kind_of_problem_of_a_file(
     assert [item for item in found if item[0] == "b.yaml"] == [
         ("b.yaml", 2, 1, "unknown key 'nope' (expected one of: name, id, formerNames, tiles)")
     ]
+
+
+BOXES = st.lists(
+    st.tuples(st.integers(0, 11), st.integers(0, 8), st.integers(1, 12), st.integers(1, 4)),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(BOXES)
+def test_overlaps_reports_real_overlaps_and_misses_none_of_a_clean_layout(
+    raw: list[tuple[int, int, int, int]],
+) -> None:
+    boxes = [Box(index, f"t{index}", x, y, min(w, 12 - x), h)
+             for index, (x, y, w, h) in enumerate(raw)]
+
+    def overlap(a: Box, b: Box) -> bool:
+        return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
+
+    found = list(overlaps(boxes))
+    assert all(overlap(later, earlier) and earlier.index < later.index
+               for later, earlier in found)
+    assert len(found) == len(set(found))
+    # each tile is reported, or overlaps none of the tiles not reported before it
+    reported = {later.index for later, _ in found}
+    for box in boxes:
+        if box.index not in reported:
+            assert not any(overlap(box, other) for other in boxes[: box.index]
+                           if other.index not in reported)
+    assert bool(found) == any(overlap(a, b) for a in boxes for b in boxes if a.index < b.index)
