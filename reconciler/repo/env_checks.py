@@ -101,3 +101,22 @@ def without_url_problems(problems: list[Problem], credential: list[Problem]) -> 
         for problem in problems
         if (problem.line, problem.column) not in at
     ]
+
+
+def across_environments(
+    document: YamlDocument,
+    problems: list[Problem],
+    environments: dict[str, Environment],
+    root: Path,
+) -> tuple[dict[str, Environment], list[Problem]]:
+    """The checks across the entries of environments.yaml, after the schema's.
+
+    Returns the valid environments less those whose url holds credentials (nothing
+    ever contacts them), and every problem of the file in order of location.
+    """
+    credential = credential_problems(document, document.data)
+    refused = set(credentialed(document.data))
+    usable = {name: env for name, env in environments.items() if name not in refused}
+    shared = shared_project_problems(document, usable, root)
+    found = [*without_url_problems(problems, credential), *credential, *shared]
+    return usable, sorted(found, key=lambda problem: (problem.line, problem.column))

@@ -21,12 +21,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
-from reconciler.repo.env_checks import (
-    credential_problems,
-    credentialed,
-    shared_project_problems,
-    without_url_problems,
-)
+from reconciler.repo.env_checks import across_environments
 from reconciler.repo.interpolate import interpolate
 from reconciler.repo.limits import cap_per_file, capped, limit_problems, prefer
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
@@ -82,21 +77,9 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
             EnvironmentsFile.model_validate(document.data, strict=True)
         except ValidationError as error:
             problems = model_problems(document, error)
-    repo.environments = _valid_environments(document.data)
-    return repo, cap_per_file(_across_environments(repo, document, problems))
-
-
-def _across_environments(
-    repo: Repo, document: YamlDocument, problems: list[Problem]
-) -> list[Problem]:
-    """The checks across entries (env_checks); an environment whose url holds
-    credentials is left out of the valid ones, so that nothing ever contacts it."""
-    credential = credential_problems(document, document.data)
-    for name in credentialed(document.data):
-        repo.environments.pop(name, None)
-    shared = shared_project_problems(document, repo.environments, repo.root)
-    found = [*without_url_problems(problems, credential), *credential, *shared]
-    return sorted(found, key=lambda problem: (problem.line, problem.column))
+    environments = _valid_environments(document.data)
+    repo.environments, problems = across_environments(document, problems, environments, root)
+    return repo, cap_per_file(problems)
 
 
 def _valid_environments(data: Any) -> dict[str, Environment]:

@@ -14,10 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reconciler.api.redact import redact
 from reconciler.cli import main
 from reconciler.model import Dashboard
 from reconciler.repo.lint import Box, overlaps
 from reconciler.repo.schema import validator
+from reconciler.repo.urls import has_userinfo, redact_userinfo, strip_userinfo
 from tests.repo.kit import GROWTH, validate_json, write_repo
 
 LOCAL = "environments:\n  local:\n    url: sqlite:x.db\n"
@@ -270,3 +272,27 @@ def test_overlaps_reports_real_overlaps_and_misses_none_of_a_clean_layout(
             assert not any(overlap(box, other) for other in boxes[: box.index]
                            if other.index not in reported)
     assert bool(found) == any(overlap(a, b) for a in boxes for b in boxes if a.index < b.index)
+
+
+@pytest.mark.parametrize(
+    ("url", "has", "stripped"),
+    [
+        ("https://user:pass@host/x", True, "https://host/x"),
+        ("https://token@host", True, "https://host"),
+        ("http://a@b@host:8080?q", True, "http://host:8080?q"),
+        ("https://host/a@b", False, "https://host/a@b"),
+        ("https://host:8443", False, "https://host:8443"),
+        ("sqlite:user@x.db", False, "sqlite:user@x.db"),
+    ],
+)
+def test_userinfo_in_urls(url: str, has: bool, stripped: str) -> None:
+    assert has_userinfo(url) is has
+    assert strip_userinfo(url) == stripped
+
+
+def test_redaction_of_url_credentials_in_messages() -> None:
+    assert redact("GET https://deploy:s3cret@h/x failed") == "GET https://[REDACTED]@h/x failed"
+    assert redact_userinfo("unknown key '://deploy:s3cret@hx'") == "unknown key '://[REDACTED]@hx'"
+    assert redact_userinfo("invalid url 'https://deploy:s3cr…'") == "invalid url 'https://[REDACTED]…'"
+    plain = "https://host:443/x and sqlite:a@b"
+    assert redact_userinfo(plain) == plain
