@@ -99,6 +99,20 @@ VisualizationField = Annotated[Visualization, expand_enum(Visualization)]
 GRID_COLUMNS = 12
 INT32_MAX = 2**31 - 1  # positions are int32 on the wire
 
+# The API's limits (SPEC §1): a name of 1 to 1,000 characters, not blank, without
+# control characters; at most 500 tiles. The pattern spells whitespace and controls
+# out (no \s) so that every regex engine (ECMA-262 in editors, Python, pydantic's
+# Rust) reads it alike, and splits a name one way only (leading blanks, the first
+# other character, the rest), so that a backtracking engine takes linear time on it.
+# schemas/dashboard.schema.json holds the same pattern.
+MAX_NAME_LENGTH = 1000
+MAX_TILES = 500
+CONTROL_CHARACTERS = "\\u0000-\\u001F\\u007F-\\u009F"
+BLANK_CHARACTERS = "\\u0020\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF"
+DASHBOARD_NAME_PATTERN = (
+    f"^[{BLANK_CHARACTERS}]*[^{CONTROL_CHARACTERS}{BLANK_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
+)
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -176,14 +190,19 @@ class Tile(Strict):
 class Dashboard(Strict):
     """One dashboard manifest."""
 
-    name: str = Field(min_length=1, description="Unique within an environment.")
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=DASHBOARD_NAME_PATTERN,
+        description="Unique within an environment; 1 to 1,000 characters, not blank.",
+    )
     id: str | None = Field(None, min_length=1, description="Pin to one live dashboard.")
     former_names: list[str] = Field(
         default_factory=list,
         alias="formerNames",
         description="Earlier names: a live dashboard by one of them is renamed, not recreated.",
     )
-    tiles: list[Tile] = Field(default_factory=list)
+    tiles: list[Tile] = Field(default_factory=list, max_length=MAX_TILES)
 
 
 def tile_to_wire(tile: Tile) -> dict[str, Any]:

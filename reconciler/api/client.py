@@ -46,6 +46,7 @@ from reconciler.errors import (
     RetryableError,
     Unavailable,
 )
+from reconciler.repo.urls import strip_userinfo
 
 log = logging.getLogger("dashctl.api")
 
@@ -80,7 +81,7 @@ class Pool:
         timeout: float = 30.0,
     ) -> Pool:
         http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
+            base_url=strip_userinfo(base_url).rstrip("/"),  # never Basic auth from a url
             headers={
                 "Content-Type": "application/json",
                 "Connect-Protocol-Version": "1",
@@ -171,7 +172,9 @@ class DashboardsClient:
         """Every dashboard of the project as a summary ``{id, name, createdAt, updatedAt}``.
 
         Follows ``nextPageToken`` to the end; ``page_size`` is passed to the
-        server as ``pageSize`` on each page.
+        server as ``pageSize`` on each page. A repeated token, more than
+        :data:`MAX_PAGES` pages, or many more pages than dashboards is an
+        InternalError, never an endless loop.
         """
         dashboards: list[dict[str, Any]] = []
         seen_tokens: set[str] = set()
@@ -191,6 +194,7 @@ class DashboardsClient:
             if not isinstance(page_token, str) or page_token in seen_tokens:
                 raise InternalError("List: internal: the server repeated a page token")
             seen_tokens.add(page_token)
+            _check_page_count(len(seen_tokens) + 1, len(dashboards))
 
     async def get_dashboard(self, dashboard_id: str) -> dict[str, Any]:
         """The dashboard with its tiles (NotFound if there is none)."""
@@ -316,6 +320,19 @@ class DashboardsClient:
         newest = max(matches, key=_created_at)
         log.info("%s: adopted %s after an ambiguous failure", what, newest.get("id"))
         return await self.get_dashboard(str(newest["id"]))
+
+
+MAX_PAGES = 10_000  # of List: 10,000 pages of the default 100 are a million dashboards
+MAX_EMPTY_PAGES = 100  # pages beyond one per dashboard seen (a page may be empty, not all)
+
+
+def _check_page_count(pages: int, items: int) -> None:
+    """Stop a List that a server keeps paging without end (a new token every time)."""
+    if pages > MAX_PAGES or pages > items + MAX_EMPTY_PAGES:
+        raise InternalError(
+            f"List: internal: the server is still paging after {pages - 1:,} pages"
+            f" holding {items:,} dashboards; stopped (a server that never ends its list?)"
+        )
 
 
 def _dashboard(body: dict[str, Any], what: str) -> dict[str, Any]:

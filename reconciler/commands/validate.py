@@ -14,8 +14,8 @@ from reconciler.commands.options import Selected
 from reconciler.errors import ConfigError
 from reconciler.repo.loader import Validation, check_repo
 from reconciler.repo.models import Problem
-from reconciler.repo.validate import render_github, render_json, render_text, summary
 from reconciler.repo.yaml_io import display_path
+from reconciler.report.validate_render import render_github, render_json, render_text, summary
 
 FORMATS = ("text", "json", "github")
 

@@ -12,6 +12,7 @@ as they were:
   interpolates to it, an omitted ``x``/``y`` for 0;
 - changed enum values are written in the short form (``week``), the scalar
   style of a replaced string (``|`` block, quotes) is kept;
+- a live ``${...}`` is written ``$${...}``, which the loader reads back as it was;
 - ``formerNames``, a pinned ``id`` and any other top-level key are kept.
 
 `new_document` builds the manifest of a dashboard that has no file yet. No
@@ -21,6 +22,7 @@ is ever written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,6 +46,8 @@ ENUM_KEYS: dict[str, str] = {
 }
 FLOW_KEYS = frozenset({"position", "events"})  # written inline: {x: 0, ...}, [{name: ...}]
 DEFAULT_ZERO = frozenset({"x", "y"})
+# the "$" of a "${...}" that the loader would read as a reference (see repo/interpolate.py)
+_REFERENCE_START = re.compile(r"\$(?=\{[^{}]*\})")
 
 def interpolate(text: str, variables: Mapping[str, str]) -> str:
     """A string as the loader reads it: ``${name}`` replaced, ``$${name}`` unescaped."""
@@ -103,10 +107,19 @@ def same_value(key: str, have: Any, want: Any, variables: Mapping[str, str]) -> 
     return bool(have == want)
 
 
+def escape_references(text: str) -> str:
+    """A live string as a manifest must hold it: each ``${...}`` written ``$${...}``.
+
+    The loader reads ``$${name}`` as the literal ``${name}``, so interpolation
+    gives the live text back; without the escape it would be a variable.
+    """
+    return _REFERENCE_START.sub("$$", text) if "${" in text else text
+
+
 def _styled(old: Any, new: Any) -> Any:
     """``new`` in the scalar style ``old`` had (block literal, quotes), when it was a string."""
     if isinstance(old, ScalarString) and isinstance(new, str):
-        return type(old)(new)
+        return type(old)(escape_references(new))
     return _built(new)
 
 
@@ -125,8 +138,8 @@ def _built(value: Any, key: str | None = None) -> Any:
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value)
-    return value
+        return LiteralScalarString(escape_references(value))
+    return escape_references(value) if isinstance(value, str) else value
 
 
 # --- merging ------------------------------------------------------------------------------------
@@ -243,7 +256,7 @@ def new_document(live: Mapping[str, Any]) -> CommentedMap:
     """The manifest of a live dashboard that has no file yet (with the schema modeline)."""
     tiles = sorted(map(canonical_tile, live_tiles(live)), key=_placement)
     document = CommentedMap()
-    document["name"] = str(live.get("name", ""))
+    document["name"] = escape_references(str(live.get("name", "")))
     document["tiles"] = CommentedSeq(_built(manifest_tile(tile)) for tile in tiles)
     document.yaml_set_start_comment(MODELINE)
     return document

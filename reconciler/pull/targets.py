@@ -9,13 +9,18 @@ dashboard belongs to; this module turns that into write targets:
 - a live dashboard no manifest declares gets a new file, named from a slug of
   its name, that clobbers no existing file (nor shadows a base/ file);
 - except a rename in the UI of a dashboard that pins no id: the pairing sees a
-  manifest missing live and an unmanaged live dashboard. When exactly one such
-  manifest and one such live dashboard hold the same (non-empty) set of tile
-  ids, the live one is pulled into that manifest's file under its new name.
+  manifest missing live and an unmanaged live dashboard. When such a manifest
+  and such a live dashboard are each other's one best match by their tile ids
+  (at least half in common: the rename may come with tile changes), the live
+  one is pulled into that manifest's file under its new name;
+- two unmanaged live dashboards with one name are an error for both (a file
+  per name), and so is a live name the API's limits refuse (it would not
+  validate): nothing is written for them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,9 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.engine.pair import Pairing
+from reconciler.repo.limits import name_problem
 from reconciler.repo.models import Manifest
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_SLUG = 60  # characters of a file name made from a dashboard name (then a hash suffix)
+RENAME_SIMILARITY = 0.5  # share of tile ids in common that recognises a UI rename
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,19 @@ class PullTargets:
 
 
 def slug(name: str) -> str:
-    """``Growth KPIs (EU)`` -> ``growth-kpis-eu``."""
+    """``Growth KPIs (EU)`` -> ``growth-kpis-eu``; a long name is cut, with a stable suffix.
+
+    A slug over :data:`MAX_SLUG` characters keeps its start and gets 8 hex
+    digits of the name's SHA-256, so that two long names that start alike get
+    two files, and the same name the same file name, everywhere: the file name
+    stays far under the 255 bytes a file system allows.
+    """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "dashboard"
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "dashboard"
+    if len(text) <= MAX_SLUG:
+        return text
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{text[:MAX_SLUG].rstrip('-')}-{digest}"
 
 
 def free_file_name(stem: str, taken: set[str]) -> str:
@@ -88,7 +106,13 @@ def pull_targets(
     blocked = {error.dashboard for error in pairing.errors}
     taken = stems(existing) | {p.desired.path.stem for p in pairing.pairs if p.desired}
     missing = [p.desired for p in pairing.pairs if p.desired is not None and p.live is None]
-    new = [p.live for p in pairing.pairs if p.live is not None and p.desired is None]
+    new, twins = _one_per_name([p.live for p in pairing.pairs
+                                if p.live is not None and p.desired is None])
+    result.errors += [
+        f"{len(items)} live dashboards are named {twin!r} ({', '.join(sorted(items))}):"
+        " nothing pulled for them (one file per name); rename or delete all but one in the UI"
+        for twin, items in twins.items() if _wanted(name, twin)
+    ]
     moves = [(p.desired, p.live) for p in pairing.pairs if p.desired and p.live is not None]
     for manifest, item in _renames(missing, new, live_tile_ids or {}):
         missing.remove(manifest)
@@ -104,7 +128,24 @@ def pull_targets(
             continue  # blocked: its manifest has an error of its own, no second file for it
         path = env_dir / free_file_name(slug(new_name), taken)
         result.targets.append(Target(str(item["id"]), new_name, path, None))
+    refused = [(target, name_problem(target.name)) for target in result.targets]
+    result.errors += [f"{target.name!r} ({target.dashboard_id}): not pulled: {why}"
+                      for target, why in refused if why is not None]
+    result.targets = [target for target, why in refused if why is None]
     return result
+
+
+def _one_per_name(
+    live: Sequence[Mapping[str, Any]],
+) -> tuple[list[Mapping[str, Any]], dict[str, list[str]]]:
+    """The live dashboards whose name no other one has, and the ids of those that share one."""
+    by_name: dict[str, list[Mapping[str, Any]]] = {}
+    for item in live:
+        by_name.setdefault(str(item["name"]), []).append(item)
+    alone = [items[0] for items in by_name.values() if len(items) == 1]
+    shared = {key: [str(item["id"]) for item in items]
+              for key, items in by_name.items() if len(items) > 1}
+    return alone, shared
 
 
 def _into(manifest: Manifest, live: Mapping[str, Any], env_dir: Path) -> Target:
@@ -118,22 +159,50 @@ def _renames(
     unmanaged: Sequence[Mapping[str, Any]],
     live_tile_ids: Mapping[str, frozenset[str]],
 ) -> list[tuple[Manifest, Mapping[str, Any]]]:
-    """Unpinned manifests renamed in the UI: one-to-one by the same set of tile ids."""
-    by_tiles: dict[frozenset[str], list[Mapping[str, Any]]] = {}
-    for item in unmanaged:
-        ids = live_tile_ids.get(str(item["id"]))
-        if ids:
-            by_tiles.setdefault(ids, []).append(item)
-    declared: dict[frozenset[str], list[Manifest]] = {}
-    for manifest in missing:
-        if manifest.dashboard.id is None:
-            ids = frozenset(tile.id for tile in manifest.dashboard.tiles)
-            declared.setdefault(ids, []).append(manifest)
+    """Unpinned manifests renamed in the UI, recognised by their tile ids, one to one.
+
+    A manifest and a live dashboard are a rename when each is the other's one
+    best match by the share of tile ids they have in common (Jaccard), and that
+    share is at least :data:`RENAME_SIMILARITY`: a rename in the UI may come
+    with tiles added, removed or edited.
+    """
+    live_ids = {str(item["id"]): item for item in unmanaged if live_tile_ids.get(str(item["id"]))}
+    by_tile: dict[str, list[str]] = {}
+    for dashboard_id in live_ids:
+        for tile_id in live_tile_ids[dashboard_id]:
+            by_tile.setdefault(tile_id, []).append(dashboard_id)
+    scores: list[tuple[float, int, str]] = []
+    declared = [m for m in missing if m.dashboard.id is None and m.dashboard.tiles]
+    for number, manifest in enumerate(declared):
+        ids = frozenset(tile.id for tile in manifest.dashboard.tiles)
+        for dashboard_id in {d for tile_id in ids for d in by_tile.get(tile_id, [])}:
+            live = live_tile_ids[dashboard_id]
+            score = len(ids & live) / len(ids | live)
+            if score >= RENAME_SIMILARITY:
+                scores.append((score, number, dashboard_id))
+    best_of_manifest = _unique_best((number, (score, key)) for score, number, key in scores)
+    best_of_live = _unique_best((key, (score, number)) for score, number, key in scores)
     return [
-        (manifests[0], by_tiles[ids][0])
-        for ids, manifests in declared.items()
-        if ids and len(manifests) == 1 and len(by_tiles.get(ids, [])) == 1
+        (declared[number], live_ids[key])
+        for number, (_, key) in sorted(best_of_manifest.items())
+        if best_of_live.get(key, (0.0, -1))[1] == number
     ]
+
+
+Scored = tuple[float, Any]
+
+
+def _unique_best(candidates: Iterable[tuple[Any, Scored]]) -> dict[Any, Scored]:
+    """For each key, its candidate of the highest score, unless two share that score."""
+    best: dict[Any, Scored] = {}
+    tied: set[Any] = set()
+    for key, (score, other) in candidates:
+        if key not in best or score > best[key][0]:
+            best[key] = (score, other)
+            tied.discard(key)
+        elif score == best[key][0]:
+            tied.add(key)
+    return {key: value for key, value in best.items() if key not in tied}
 
 
 def named_nothing(targets: PullTargets, pairing: Pairing, name: str | None) -> bool:

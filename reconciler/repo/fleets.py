@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from reconciler.repo.env_checks import server_of
 from reconciler.repo.models import (
     Environment,
     EnvironmentsFile,
@@ -118,12 +119,7 @@ def expand(root: Path, source: YamlDocument, fleets: dict[str, Fleet]) -> Member
 
 def target_key(root: Path, environment: Environment) -> tuple[str, str]:
     """What makes two environments one target: the same server (or database) and project."""
-    if environment.is_sqlite:
-        path = Path(environment.url.removeprefix("sqlite:"))
-        server = str((path if path.is_absolute() else root / path).resolve())
-    else:
-        server = environment.public_url.rstrip("/").lower()
-    return server, environment.project_id
+    return server_of(environment, root), environment.project_id
 
 
 def shared_targets(
@@ -138,6 +134,8 @@ def shared_targets(
         if key not in first:
             first[key] = name
             continue
+        if environment.fleet is None and environments[first[key]].fleet is None:
+            continue  # two plain environments: env_checks reports them
         message = (f"{name!r} works on the same project as {first[key]!r} "
                    f"({environment.project_id} on {display_path_of(environment)}): "
                    "each would undo the other's work")

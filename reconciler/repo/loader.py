@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from pydantic import ValidationError
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
 from reconciler.repo import fleets, select
+from reconciler.repo.env_checks import across_environments
 from reconciler.repo.interpolate import interpolate
+from reconciler.repo.limits import cap_per_file, capped, limit_problems, prefer
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
 from reconciler.repo.models import (
     BASE_DIR,
@@ -77,7 +80,8 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
             EnvironmentsFile.model_validate(document.data, strict=True)
         except ValidationError as error:
             problems = model_problems(document, error)
-    repo.environments = _valid_environments(document.data)
+    environments = _valid_environments(document.data)
+    repo.environments, problems = across_environments(document, problems, environments, root)
     where = {
         name: fleets.Where(document, ("environments", name, "project" if e.project else "url"))
         for name, e in repo.environments.items()
@@ -86,7 +90,7 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
     repo.environments |= members.environments
     problems += members.problems
     problems += fleets.shared_targets(root, repo.environments, where | members.where)
-    return repo, problems
+    return repo, cap_per_file(problems)
 
 
 def _valid_environments(data: Any) -> dict[str, Environment]:
@@ -198,7 +202,7 @@ def load_manifests(
     for item in checked:
         problems.extend(item.problems)
     declared = [item.declared for item in checked if item.declared is not None]
-    shared = lint_environment(declared, environment=environment.name)
+    shared = lint_environment(declared, environment=environment.name, ignore=environment.ignore)
     problems.extend(shared)
     refused = {problem.file for problem in shared}
     manifests = [
@@ -256,6 +260,7 @@ def _check_data(document: YamlDocument, in_base: bool, environment: Environment)
     if document.dollar:
         data = interpolate(data, environment.vars, report, scope=scope)
     problems.extend(schema_problems(document, data, "dashboard"))
+    problems = prefer(limit_problems(document, data), problems)
     manifest = None
     if not problems:
         try:
@@ -263,7 +268,7 @@ def _check_data(document: YamlDocument, in_base: bool, environment: Environment)
             manifest = Manifest(dashboard=dashboard, path=document.path, from_base=in_base)
         except ValidationError as error:
             problems.extend(model_problems(document, error))
-    problems.extend(lint_manifest(document, data, in_base=in_base))
+    problems = capped(chain(problems, lint_manifest(document, data, in_base=in_base)))
     if problems:
         manifest = None
     return _Checked(document.file, Declared.of(document, data, in_base), manifest, problems)
@@ -303,7 +308,7 @@ def check_repo(root: Path, env: str | Sequence[str] = ()) -> Validation:
         problems.extend(found)
         count += len(manifests)
     problems.extend(_stray_folders(repo))
-    return Validation(list(dict.fromkeys(problems)), len(selected), count)
+    return Validation(cap_per_file(dict.fromkeys(problems)), len(selected), count)
 
 
 def _unknown_environment(repo: Repo, env: str) -> Problem:

@@ -5,36 +5,61 @@ from __future__ import annotations
 from reconciler.documents import drift_document
 from reconciler.engine.drift import DriftReport, EnvironmentDrift, Status
 from reconciler.report import fleets
-from reconciler.report.plan_text import show
+from reconciler.report.fields import value_change
+from reconciler.report.sanitize import (
+    escape_controls,
+    guard_text,
+    json_text,
+    md_code,
+    md_fence,
+    quoted,
+)
 from reconciler.report.style import paint
 
 
 def render_drift_json(report: DriftReport) -> str:
-    return drift_document(report).dump()
+    return json_text(drift_document(report).model_dump(mode="json", by_alias=True)) + "\n"
+
+
+DRIFT_SIDES = ("git", "live")  # drift reads from git (old) to live (new)
+
+
+def _field_lines(path: str, old: object, new: object) -> list[str]:
+    head, diff = value_change(path, old, new, labels=DRIFT_SIDES, named=True)
+    return [f"        {head}", *(f"          {line}" for line in diff)]
 
 
 def _detail_lines(env: EnvironmentDrift) -> list[str]:
     lines: list[str] = []
     for entry in env.drifted:
-        lines.append(f"~ \"{entry.dashboard}\" ({entry.id}) differs live")
+        lines.append(f"~ {quoted(entry.dashboard)} ({escape_controls(entry.id)}) differs live")
         if entry.renamed:
-            lines.append(f"    ~ renamed live: \"{entry.dashboard}\" -> \"{entry.live_name}\"")
-        lines += [f"    + tile {tile} (only live)" for tile in entry.tiles.added]
+            head, diff = value_change("name", entry.dashboard, entry.live_name,
+                                      labels=DRIFT_SIDES)
+            if diff:
+                lines += [f"    ~ renamed live: {head}", *(f"        {line}" for line in diff)]
+            else:
+                lines.append(f"    ~ renamed live: {quoted(entry.dashboard)} -> "
+                             f"{quoted(entry.live_name)}")
+        lines += [f"    + tile {escape_controls(tile)} (only live)" for tile in entry.tiles.added]
         for tile, fields in entry.tiles.changed.items():
-            lines.append(f"    ~ tile {tile}")
-            lines += [f"        {f.path}: git {show(f.old)} -> live {show(f.new)}" for f in fields]
-        lines += [f"    - tile {tile} (only git)" for tile in entry.tiles.removed]
-    lines += [f"- \"{name}\" is in git but missing live" for name in env.missing]
-    lines += [f"+ \"{name}\" is live but declared nowhere (unmanaged)" for name in env.unmanaged]
-    lines += [f"! error: {error}" for error in env.errors]
+            lines.append(f"    ~ tile {escape_controls(tile)}")
+            for field in fields:
+                lines += _field_lines(field.path, field.old, field.new)
+        lines += [f"    - tile {escape_controls(tile)} (only git)" for tile in entry.tiles.removed]
+    lines += [f"- {quoted(name)} is in git but missing live" for name in env.missing]
+    lines += [f"+ {quoted(name)} is live but declared nowhere (unmanaged)"
+              for name in env.unmanaged]
+    lines += [f"! error: {escape_controls(error)}" for error in env.errors]
     return lines
 
 
 def environment_drift_text(env: EnvironmentDrift, *, color: bool = False) -> str:
     symbol = {Status.IN_SYNC: "+", Status.DRIFTED: "~", Status.ERROR: "!"}[env.status]
-    head = paint(f"Environment {env.name} (project {env.project}): {env.status.value}", symbol,
-                 color=color)
-    return "\n".join([head, *(f"  {line}" for line in _detail_lines(env))])
+    title = (f"Environment {escape_controls(env.name)} (project {escape_controls(env.project)}):"
+             f" {env.status.value}")
+    head = paint(title, symbol, color=color)
+    return guard_text("\n".join([head, *(f"  {line}" for line in _detail_lines(env))]))
 
 
 def _shown(report: DriftReport) -> tuple[list[EnvironmentDrift], list[str]]:
@@ -55,8 +80,9 @@ def render_drift_text(report: DriftReport, *, color: bool = False) -> str:
 def environment_drift_markdown(env: EnvironmentDrift) -> str:
     badge = {Status.IN_SYNC: "in sync", Status.DRIFTED: "**drifted**", Status.ERROR: "**error**"}
     lines = [
-        f"<!-- dashctl:drift env={env.name} -->",
-        f"### dashctl drift: `{env.name}` (project `{env.project}`): {badge[env.status]}",
+        f"<!-- dashctl:drift env={escape_controls(env.name).replace('>', '&gt;')} -->",
+        f"### dashctl drift: {md_code(env.name)} (project {md_code(env.project)}):"
+        f" {badge[env.status]}",
         "",
         "| Drifted | Missing live | Unmanaged | Errors |",
         "|---:|---:|---:|---:|",
@@ -64,9 +90,10 @@ def environment_drift_markdown(env: EnvironmentDrift) -> str:
         "",
     ]
     details = _detail_lines(env)
+    text = "\n".join(lines)
     if details:
-        lines += ["```diff", *(line.replace("```", "'''") for line in details), "```", ""]
-    return "\n".join(lines)
+        text += "\n" + md_fence(details, "diff")
+    return guard_text(text)
 
 
 def render_drift_markdown(report: DriftReport) -> str:

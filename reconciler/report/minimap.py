@@ -16,9 +16,11 @@ box, wrapped over the box's lines and cut with ``..`` when it does not fit.
 Rows past ``max_rows`` are not drawn; a last line says so. Tiles are drawn in
 (y, x, id) order, so the order of a tile list never changes the map.
 
-The map is printable ASCII only: in ids and marks, a backtick becomes ``'``
-(no id can close the code block around the map) and any other character
-outside printable ASCII, which could break the fixed width, becomes ``?``.
+The map is printable ASCII only: in ids and marks, control characters are
+shown escaped (``\\n``, ``\\x1b``, as every renderer shows them), a backtick
+becomes ``'`` (no id can close the code block around the map) and any other
+character outside printable ASCII, which could break the fixed width,
+becomes ``?``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from reconciler.model import GRID_COLUMNS
 from reconciler.preview.geometry import Cell, cell_of
+from reconciler.report.sanitize import escape_controls
 
 CELL = 6  # characters per grid column
 LINES = 2  # text lines per grid row
@@ -77,8 +80,9 @@ def fit(label: str, width: int, lines: int) -> list[str]:
 
 
 def plain(text: str) -> str:
-    """``text`` in printable ASCII, without backticks."""
-    return "".join("'" if c == "`" else c if " " <= c <= "~" else "?" for c in text)
+    """``text`` in printable ASCII, without backticks, controls escaped."""
+    escaped = escape_controls(text)
+    return "".join("'" if c == "`" else c if " " <= c <= "~" else "?" for c in escaped)
 
 
 def _drawable(cell: Cell) -> Cell:

@@ -4,38 +4,62 @@ Each section starts with the hidden marker `<!-- dashctl:plan env=NAME -->`
 that `dashctl comment` finds its comment by, and never exceeds the cap: when
 details do not fit, they are cut from the end, the summary stays, and the
 section says what was cut.
+
+Data never breaks out of where it is put: names and messages are escaped for
+prose, tables and HTML (`md_text`), code spans and fences are longer than any
+backtick run they hold, and control characters are shown escaped.
 """
 
 from __future__ import annotations
 
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
 from reconciler.report import fleets
+from reconciler.report.fields import value_change
 from reconciler.report.minimap import render_minimap
-from reconciler.report.plan_text import SYMBOLS, member_state, show
+from reconciler.report.plan_text import PLAN_SIDES, SYMBOLS, member_state
+from reconciler.report.sanitize import (
+    escape_controls,
+    guard_text,
+    md_code,
+    md_fence,
+    md_text,
+    quoted,
+)
 
 COMMENT_CAP = 65_000
 
 
 def marker(env_name: str) -> str:
-    return f"<!-- dashctl:plan env={env_name} -->"
+    """The hidden marker of an environment's section (no name can close the comment)."""
+    return f"<!-- dashctl:plan env={escape_controls(env_name).replace('>', '&gt;')} -->"
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+def _field_lines(path: str, old: object, new: object, prefix: str) -> list[str]:
+    head, diff = value_change(path, old, new, labels=PLAN_SIDES)
+    if not diff and path == "name":
+        head = f"name: {quoted(str(old))} -> {quoted(str(new))}"
+    return [f"{prefix}{head}", *diff]
+
+
+def change_diff_lines(change: Change) -> list[str]:
+    """The lines of the ```diff block of one change (escaped; a diff of long strings)."""
+    lines: list[str] = []
+    if change.rename:
+        lines += _field_lines("name", change.rename.old, change.rename.new, "~ ")
+    lines += [f"+ tile {escape_controls(tile)}" for tile in change.tiles.added]
+    for tile, fields in change.tiles.changed.items():
+        lines.append(f"~ tile {escape_controls(tile)}")
+        for field in fields:
+            lines += _field_lines(field.path, field.old, field.new, "~     ")
+    lines += [f"- tile {escape_controls(tile)}" for tile in change.tiles.removed]
+    return lines
 
 
 def change_details(change: Change) -> str:
     symbol = SYMBOLS[change.action]
-    title = f"{symbol} {change.action.value} <b>{_escape(change.dashboard)}</b>"
-    lines: list[str] = []
-    if change.rename:
-        lines.append(f'~ name: "{change.rename.old}" -> "{change.rename.new}"')
-    lines += [f"+ tile {tile}" for tile in change.tiles.added]
-    for tile, fields in change.tiles.changed.items():
-        lines.append(f"~ tile {tile}")
-        lines += [f"~     {f.path}: {show(f.old)} -> {show(f.new)}" for f in fields]
-    lines += [f"- tile {tile}" for tile in change.tiles.removed]
-    body = "```diff\n" + "\n".join(lines).replace("```", "'''") + "\n```\n" if lines else ""
+    title = f"{symbol} {change.action.value} <b>{md_text(change.dashboard)}</b>"
+    lines = change_diff_lines(change)
+    body = md_fence(lines, "diff") if lines else ""
     drawn = change.after if change.action is not Action.DELETE else change.before
     if drawn and drawn.get("tiles"):
         marks = {tile: "+" for tile in change.tiles.added}
@@ -51,11 +75,11 @@ def summary_block(env: EnvironmentPlan) -> str:
     s = env.summary
     lines = [
         marker(env.name),
-        f"### dashctl plan: `{env.name}` (project `{env.project}`)",
+        f"### dashctl plan: {md_code(env.name)} (project {md_code(env.project)})",
         "",
     ]
     if env.deletes:
-        names = ", ".join(f"**{_escape(change.dashboard)}**" for change in env.deletes)
+        names = ", ".join(f"**{md_text(change.dashboard)}**" for change in env.deletes)
         lines += [
             "> [!WARNING]",
             f"> This plan **deletes {len(env.deletes)} dashboard(s)**: {names}.",
@@ -70,21 +94,21 @@ def summary_block(env: EnvironmentPlan) -> str:
     if env.errors:
         lines += ["**Errors**", ""]
         lines += [
-            f"- {_escape(e.dashboard) + ': ' if e.dashboard else ''}{_escape(e.message)}"
+            f"- {md_text(e.dashboard) + ': ' if e.dashboard else ''}{md_text(e.message)}"
             for e in env.errors
         ]
         lines.append("")
     if not env.changes and not env.errors:
         lines += ["No changes. Live dashboards match git.", ""]
     if env.unmanaged and not env.prune:
-        lines += [f"Unmanaged (left alone): {', '.join(map(_escape, env.unmanaged))}", ""]
+        lines += [f"Unmanaged (left alone): {', '.join(map(md_text, env.unmanaged))}", ""]
     return "\n".join(lines)
 
 
 def environment_markdown(env: EnvironmentPlan, *, cap: int = COMMENT_CAP) -> str:
     """One environment's section, at most ``cap`` characters."""
-    text = summary_block(env) + "\n"
-    details = [change_details(change) for change in env.changes]
+    text = guard_text(summary_block(env)) + "\n"
+    details = [guard_text(change_details(change)) for change in env.changes]
     for index, block in enumerate(details):
         cut = len(details) - index
         note = (
@@ -102,7 +126,7 @@ MAX_SECTIONS = 20  # past this many, fleet members get a table row each, not a s
 
 def member_row(env: EnvironmentPlan) -> str:
     s = env.summary
-    return (f"| `{_escape(env.name)}` | {s['create']} | {s['update']} | {s['delete']} "
+    return (f"| {md_code(env.name)} | {s['create']} | {s['update']} | {s['delete']} "
             f"| {len(env.errors)} |")
 
 

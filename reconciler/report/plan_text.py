@@ -1,53 +1,65 @@
-"""The plan as Terraform-like text: `+ create`, `~ update`, `- delete`, old -> new."""
+"""The plan as Terraform-like text: `+ create`, `~ update`, `- delete`, old -> new.
+
+Names, ids and messages are escaped (no control character reaches the
+terminal) and no line can pass for a GitHub workflow command
+(`reconciler.report.sanitize`); long and multi-line strings are line diffs
+(`reconciler.report.fields`).
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
 from reconciler.report import fleets
+from reconciler.report.fields import value_change
+from reconciler.report.sanitize import escape_controls, guard_text, quoted
 from reconciler.report.style import paint
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+PLAN_SIDES = ("live", "git")  # a plan reads from live (old) to git (new)
 
 
-def show(value: Any) -> str:
-    """A field value as one short line."""
-    if value is None:
-        return "(none)"
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 80 else text[:77] + "..."
+def _rename_lines(old: str, new: str, indent: str) -> list[str]:
+    head, diff = value_change("name", old, new, labels=PLAN_SIDES)
+    if diff:
+        return [f"{indent}~ {head}", *(f"{indent}    {line}" for line in diff)]
+    return [f"{indent}~ name: {quoted(old)} -> {quoted(new)}"]
 
 
 def change_lines(change: Change, *, color: bool) -> list[str]:
     symbol = SYMBOLS[change.action]
-    where = f" ({change.id})" if change.id else ""
-    lines = [paint(f"  {symbol} {change.action.value} \"{change.dashboard}\"{where}", symbol,
+    where = f" ({escape_controls(change.id)})" if change.id else ""
+    lines = [paint(f"  {symbol} {change.action.value} {quoted(change.dashboard)}{where}", symbol,
                    color=color)]
     if change.rename:
-        lines.append(paint(f"      ~ name: \"{change.rename.old}\" -> \"{change.rename.new}\"", "~",
-                           color=color))
+        lines += [paint(line, "~", color=color)
+                  for line in _rename_lines(change.rename.old, change.rename.new, "      ")]
     if change.action is Action.DELETE:
         return lines
-    lines += [paint(f"      + tile {tile}", "+", color=color) for tile in change.tiles.added]
+    lines += [paint(f"      + tile {escape_controls(tile)}", "+", color=color)
+              for tile in change.tiles.added]
     for tile, fields in change.tiles.changed.items():
-        lines.append(paint(f"      ~ tile {tile}", "~", color=color))
-        lines += [f"          {f.path}: {show(f.old)} -> {show(f.new)}" for f in fields]
-    lines += [paint(f"      - tile {tile}", "-", color=color) for tile in change.tiles.removed]
+        lines.append(paint(f"      ~ tile {escape_controls(tile)}", "~", color=color))
+        for field in fields:
+            head, diff = value_change(field.path, field.old, field.new, labels=PLAN_SIDES)
+            lines.append(f"          {head}")
+            lines += [f"            {line}" for line in diff]
+    lines += [paint(f"      - tile {escape_controls(tile)}", "-", color=color)
+              for tile in change.tiles.removed]
     return lines
 
 
 def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
-    lines = [paint(f"Environment {env.name} (project {env.project})", "bold", color=color)]
+    title = f"Environment {escape_controls(env.name)} (project {escape_controls(env.project)})"
+    lines = [paint(title, "bold", color=color)]
     for change in env.changes:
         lines += change_lines(change, color=color)
     if env.unmanaged and not env.prune:
-        names = ", ".join(f'"{name}"' for name in env.unmanaged)
+        names = ", ".join(quoted(name) for name in env.unmanaged)
         lines.append(f"  unmanaged (left alone): {names}")
     for error in env.errors:
-        subject = f"\"{error.dashboard}\": " if error.dashboard else ""
-        lines.append(paint(f"  ! error: {subject}{error.message}", "!", color=color))
+        subject = f"{quoted(error.dashboard)}: " if error.dashboard else ""
+        message = escape_controls(error.message)
+        lines.append(paint(f"  ! error: {subject}{message}", "!", color=color))
     s = env.summary
     lines.append(
         f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
@@ -68,4 +80,4 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
                             "in sync")
     blocks = [environment_text(env, color=color) for env in shown]
     summary = fleets.summary_lines(plan.environments, lambda e: e.fleet, member_state)
-    return "\n\n".join(blocks + (["\n".join(summary)] if summary else [])) + "\n"
+    return guard_text("\n\n".join(blocks + (["\n".join(summary)] if summary else [])) + "\n")

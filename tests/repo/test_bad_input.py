@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from reconciler.repo.loader import load_manifests, load_repo, select_environments, validate_repo
 from tests.repo.kit import GROWTH, validate_json, write_repo
+from tests.repo.scratch import fresh_repo, scratch_folder
 
 ENVIRONMENTS = "environments:\n  local:\n    url: sqlite:x.db\n    vars: {site: here}\n"
 
@@ -88,6 +90,13 @@ CORPUS: list[tuple[str, bytes, int, str]] = [
     ("undefined-var.yaml", b"name: ${nowhere}\n", 1, "undefined variable ${nowhere}"),
     ("control-char.yaml", b"name: a\x1bb\n", 1, "control character U+001B"),
 ]  # fmt: skip
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Path]:
+    """One folder for every generated case of a test (on /dev/shm when there is one)."""
+    with scratch_folder(tmp_path) as folder:
+        yield folder
 
 
 @pytest.fixture
@@ -235,11 +244,9 @@ def assert_clean(root: Path, content: bytes, code: int, document: dict[str, obje
     )
 )
 def test_garbage_through_the_cli(
-    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str], content: bytes
+    scratch: Path, capsys: pytest.CaptureFixture[str], content: bytes
 ) -> None:
-    root = write_repo(
-        tmp_path_factory.mktemp("g"), {"base/g.yaml": content}, environments=ENVIRONMENTS
-    )
+    root = write_repo(fresh_repo(scratch), {"base/g.yaml": content}, environments=ENVIRONMENTS)
     code, document = validate_json(capsys, root)
     assert_clean(root, content, code, document)
     assert code == 1  # garbage is never a manifest
@@ -247,13 +254,9 @@ def test_garbage_through_the_cli(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_broken_manifests_through_the_library(
-    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
-) -> None:
+def test_broken_manifests_through_the_library(scratch: Path, data: st.DataObject) -> None:
     content = broken_growth(data)
-    root = write_repo(
-        tmp_path_factory.mktemp("b"), {"base/g.yaml": content}, environments=ENVIRONMENTS
-    )
+    root = write_repo(fresh_repo(scratch), {"base/g.yaml": content}, environments=ENVIRONMENTS)
     repo = load_repo(root)
     manifests, problems = load_manifests(repo, select_environments(repo, "local")[0])
     document = {

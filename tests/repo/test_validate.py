@@ -71,7 +71,7 @@ def test_github_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_github_format_escapes_properties_and_data() -> None:
     from reconciler.repo.models import Problem
-    from reconciler.repo.validate import render_github
+    from reconciler.report.validate_render import render_github
 
     line = render_github([Problem("a,b:c.yaml", 1, 2, "100% bad\nvalue")])
     assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::100%25 bad%0Avalue"

@@ -7,29 +7,21 @@
 
 from __future__ import annotations
 
-import json
-
 from reconciler.repo.loader import Validation
 from reconciler.repo.models import Problem
+from reconciler.report.sanitize import github_data, github_property, json_text, safe_line
 
 
 def render_text(problems: list[Problem]) -> str:
-    return "\n".join(str(problem) for problem in problems)
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    """One ``FILE:LINE:COL: message`` line each; data escaped, no workflow command."""
+    return "\n".join(safe_line(str(problem)) for problem in problems)
 
 
 def render_github(problems: list[Problem]) -> str:
     """GitHub Actions workflow commands: annotations on the pull request's files."""
     return "\n".join(
-        f"::error file={_escape_property(problem.file)},line={problem.line},"
-        f"col={problem.column}::{_escape_data(problem.message)}"
+        f"::error file={github_property(problem.file)},line={problem.line},"
+        f"col={problem.column}::{github_data(problem.message)}"
         for problem in problems
     )
 
@@ -47,7 +39,7 @@ def render_json(problems: list[Problem]) -> str:
             for problem in problems
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json_text(document)
 
 
 def summary(result: Validation) -> str:
