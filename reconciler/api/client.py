@@ -27,7 +27,7 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -70,6 +70,7 @@ class Pool:
 
     http: httpx.AsyncClient
     gate: asyncio.Semaphore
+    _urls: dict[str, httpx.URL] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def open(
@@ -92,6 +93,13 @@ class Pool:
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         )
         return cls(http, asyncio.Semaphore(concurrency))
+
+    def url(self, method: str) -> httpx.URL:
+        """The absolute URL of ``method``, parsed once (httpx re-parses a relative one
+        against the base URL on every request)."""
+        if method not in self._urls:
+            self._urls[method] = self.http.build_request("POST", method_path(method)).url
+        return self._urls[method]
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -280,7 +288,7 @@ class DashboardsClient:
             self.attempts += 1
             try:
                 response = await self._http.post(
-                    method_path(method), json=payload, headers=self._headers)
+                    self._pool.url(method), json=payload, headers=self._headers)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, what)
                 raise _AttemptFailed(error, ambiguous=is_ambiguous(exc), wait=None) from exc

@@ -8,6 +8,8 @@ is an error of its own and never stops the others.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from reconciler.clients import Clients
 from reconciler.commands.options import DEFAULT_PARALLELISM, Selected
@@ -21,6 +23,8 @@ from reconciler.engine.read import (
 from reconciler.repo.loader import LoadCache, load_repo, repository_problems, select_environments
 from reconciler.repo.models import Environment, Repo
 
+T = TypeVar("T")
+
 
 def selected(options: Selected) -> tuple[Repo, list[Environment]]:
     repo = load_repo(options.root)
@@ -31,14 +35,34 @@ async def read_all(
     repo: Repo, environments: list[Environment], *, parallelism: int = DEFAULT_PARALLELISM
 ) -> list[EnvironmentState]:
     """Every selected environment, read concurrently on the run's shared client pools."""
+    return await _each_read(repo, environments, parallelism, lambda state: state)
+
+
+async def plan_all(
+    repo: Repo, environments: list[Environment], *, parallelism: int = DEFAULT_PARALLELISM
+) -> Plan:
+    """Every selected environment read and planned, each as soon as both its sides are read."""
+    return Plan(await _each_read(repo, environments, parallelism, plan_state))
+
+
+async def _each_read(
+    repo: Repo, environments: list[Environment], parallelism: int,
+    then: Callable[[EnvironmentState], T],
+) -> list[T]:
+    """``then`` of each environment's state, in the order of ``environments``.
+
+    All the fetches start at once (bounded by the run's one concurrency gate);
+    the manifests load in a worker thread meanwhile, one LoadCache for the run.
+    """
     cache = LoadCache()
     repo_problems = repository_problems(repo)
     async with Clients(repo, concurrency=parallelism) as clients:
-        return list(await asyncio.gather(*(
-            read_environment(repo, environment, clients.connect, repo_problems=repo_problems,
-                             cache=cache)
-            for environment in environments
-        )))
+
+        async def one(environment: Environment) -> T:
+            return then(await read_environment(repo, environment, clients.connect,
+                                               repo_problems=repo_problems, cache=cache))
+
+        return list(await asyncio.gather(*map(one, environments)))
 
 
 def read_all_desired(repo: Repo, environments: list[Environment]) -> list[EnvironmentState]:
@@ -52,5 +76,4 @@ def read_all_desired(repo: Repo, environments: list[Environment]) -> list[Enviro
 def make_plan(options: Selected) -> Plan:
     """Read and plan every selected environment."""
     repo, environments = selected(options)
-    states = asyncio.run(read_all(repo, environments, parallelism=options.parallelism))
-    return Plan([plan_state(state) for state in states])
+    return asyncio.run(plan_all(repo, environments, parallelism=options.parallelism))

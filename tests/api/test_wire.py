@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from reconciler import __version__
+from reconciler.api.client import Pool
+from reconciler.api.wire import method_path
 from reconciler.errors import (
     AlreadyExists,
     ApiError,
@@ -125,3 +127,18 @@ def test_an_undecodable_body_is_an_internal_error_not_a_raw_httpx_one() -> None:
     client, _ = server.client()
     with pytest.raises(InternalError, match=r"^Get dash_1: internal: unreadable response"):
         asyncio.run(client.get_dashboard("dash_1"))
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8080", "http://h:1/prefix/", "http://h:1/prefix"])
+def test_a_pools_method_url_is_the_one_httpx_would_build(base: str) -> None:
+    async def urls() -> tuple[str, str]:
+        pool = Pool.open(base)
+        try:
+            built = str(pool.http.build_request("POST", method_path("Get")).url)
+            return str(pool.url("Get")), built
+        finally:
+            await pool.aclose()
+
+    ours, theirs = asyncio.run(urls())
+    assert ours == theirs
+    assert ours == base.rstrip("/") + "/dashboards.v1.DashboardsService/Get"
