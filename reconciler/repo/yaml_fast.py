@@ -61,6 +61,11 @@ except ImportError:  # pragma: no cover - PyYAML without its libyaml binding
 # YAML 1.1 line breaks (NEL, LS, PS) and a BOM after the start: left to the located path
 _LEFT_TO_LOCATED = re.compile("[\x85\u2028\u2029\ufeff]")
 _NO_KEY = object()
+# plain scalars already resolved: the same few words and numbers fill every manifest
+_RESOLVED: dict[str, Any] = {}
+_KEYS: dict[str, str] = {}
+_RESOLVED_LENGTH = 40
+_RESOLVED_MAX = 50_000
 
 
 class _GiveUp(Exception):
@@ -135,13 +140,16 @@ def _build(next_event: Callable[[], Any]) -> _Parsed:
             if mapping and key is _NO_KEY:
                 if text in container or text == "<<":
                     raise _GiveUp
-                key = text
+                key = _KEYS.get(text) or _known_key(text)
                 if len(parents) == 1:
                     key_mark = (event.start_mark.line, event.start_mark.column)
                 continue
-            value = plain_scalar(text) if plain else text
-            if type(value) is Unsupported:
-                raise _GiveUp
+            if plain:
+                value = _RESOLVED.get(text, _NO_KEY)
+                if value is _NO_KEY:
+                    value = _resolve(text)
+            else:
+                value = text
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.anchor is not None or event.tag is not None:
                 raise _GiveUp
@@ -185,6 +193,23 @@ def _build(next_event: Callable[[], Any]) -> _Parsed:
     if nodes > MAX_NODES:
         raise _GiveUp
     return parsed
+
+
+def _known_key(text: str) -> str:
+    """The one copy of a short key string (every manifest repeats the same keys)."""
+    if len(text) <= _RESOLVED_LENGTH and len(_KEYS) < _RESOLVED_MAX:
+        _KEYS[text] = text
+    return text
+
+
+def _resolve(text: str) -> Any:
+    """A plain scalar by the YAML 1.2 core rules, remembered when short (most repeat)."""
+    value = plain_scalar(text)
+    if type(value) is Unsupported:
+        raise _GiveUp
+    if len(text) <= _RESOLVED_LENGTH and len(_RESOLVED) < _RESOLVED_MAX:
+        _RESOLVED[text] = value
+    return value
 
 
 def _mark_top(parsed: _Parsed, parents: list[Any], key: Any, key_mark: Mark, event: Any) -> None:

@@ -1,20 +1,25 @@
-"""The one YAML loader of dashctl (ruamel.yaml).
+"""The one YAML loader of dashctl (ruamel.yaml, and PyYAML's libyaml for speed).
 
 Two ways in, one set of guards:
 
 - ``load_yaml(path)`` reads a file for validation: plain Python data (dict,
   list, str, int, float, bool, None) plus the line and column of every node,
-  so a problem points at the offending node (``YamlDocument.locate``). It
-  streams the events of ruamel.yaml's parser (libyaml when ruamel.yaml.clib
-  is there) and builds the data itself, which is what lets it bound the work:
-  duplicate keys, nesting deeper than ``MAX_DEPTH``, more than ``MAX_NODES``
-  nodes once aliases are expanded ("billion laughs"), a second document, and
-  tags it does not know each become a located ``Problem``, never an exception.
+  so a problem points at the offending node (``YamlDocument.locate``). Its
+  located path (``parse_yaml``) streams the events of ruamel.yaml's parser
+  (libyaml when ruamel.yaml.clib is there) and builds the data itself, which
+  is what lets it bound the work: duplicate keys, nesting deeper than
+  ``MAX_DEPTH``, more than ``MAX_NODES`` nodes once aliases are expanded
+  ("billion laughs"), a second document, and tags it does not know each
+  become a located ``Problem``, never an exception. A file first tries the
+  fast path (``yaml_fast``): the same data without the locations, which are
+  found through the located path only if a problem asks for one; the fast
+  path leaves every file it is not sure about to the located path.
 - ``load_roundtrip(path)`` / ``dump_roundtrip(data, path)`` keep comments, key
   order and quoting, for commands that rewrite manifests in place (``pull``).
 
-Before either parses, a file is refused when it is larger than 1 MiB, is not
-UTF-8, or holds control characters (binary junk).
+Before either parses, a file is refused when it is not a regular file (a
+FIFO, a socket, a device: never opened), is larger than 1 MiB, is not UTF-8,
+or holds control characters (binary junk).
 
 Scalars follow the YAML 1.2 core schema: ``true``/``false``, ``null``/``~``,
 integers (``0o`` octal, ``0x`` hex), floats (``.inf``, ``.nan``), everything
