@@ -24,6 +24,7 @@ from reconciler.errors import ConfigError, ManifestError
 from reconciler.model import Dashboard
 from reconciler.repo import fleets, select
 from reconciler.repo.env_checks import across_environments
+from reconciler.repo.gc_pause import fewer_collections
 from reconciler.repo.interpolate import interpolate
 from reconciler.repo.limits import cap_per_file, capped, limit_problems, prefer
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
@@ -65,7 +66,7 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
             f"no dashboards repository at {display_path(root)}/ (use --root or DASHCTL_ROOT)"
         )
     path = root / ENVIRONMENTS_FILE
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a FIFO or a device is a problem of load_yaml
         raise ConfigError(f"{display_path(path)} not found: a repository needs one")
     document = load_yaml(path)
     repo = Repo(root=root, source=document)
@@ -179,7 +180,7 @@ def manifest_files(folder: Path) -> dict[str, Path]:
         for path in folder.iterdir()
         if path.suffix in MANIFEST_SUFFIXES
         and not path.name.startswith(".")
-        and (path.is_file() or path.is_symlink())
+        and (not path.is_dir() or path.is_symlink())  # a FIFO too: load_yaml refuses it
     }
     return dict(sorted(files.items()))
 
@@ -198,7 +199,8 @@ def load_manifests(
     chosen += [(name, path, False) for name, path in own.items()]
     chosen.sort(key=lambda item: item[0])
 
-    checked = [_check(path, in_base, environment, cache) for _, path, in_base in chosen]
+    with fewer_collections():
+        checked = [_check(path, in_base, environment, cache) for _, path, in_base in chosen]
     for item in checked:
         problems.extend(item.problems)
     declared = [item.declared for item in checked if item.declared is not None]

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from reconciler.model import Dashboard
+from reconciler.repo.problem import Problem as Problem  # where most callers import it from
 
 if TYPE_CHECKING:
-    from reconciler.repo.yaml_io import YamlDocument
+    from reconciler.repo.yaml_document import YamlDocument
 
 SQLITE_PREFIX = "sqlite:"
 DEFAULT_SQLITE_PROJECT = "local"
@@ -170,19 +171,6 @@ class EnvironmentsFile(BaseModel):
             if HTTP_URL.match(fleet.url) and not fleet.token_env:
                 raise ValueError(f"fleet {name!r}: an http(s) url needs token_env")
         return self
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem, located at the offending node."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,13 @@ Each validator is built once per process from ``schemas/<name>.schema.json``
 changes nothing it decides). Errors become one ``Problem`` per offending node,
 worded for people: an unknown key at that key, a bad value at that value, a
 missing key at its mapping.
+
+A manifest is first checked by jsonschema-rs (compiled, about 200x faster
+than the jsonschema package on a 25-tile dashboard): a valid one is done;
+only an invalid one goes through jsonschema, whose errors say why. That
+schema has no ``pattern``; environments.yaml's has (ECMA-262 patterns read
+by Python's ``re``, whose whitespace class is not the Rust engine's), and is one small
+file: it goes through jsonschema alone.
 """
 
 from __future__ import annotations
@@ -17,12 +24,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import extend
 
-from reconciler.repo.models import Problem
-from reconciler.repo.yaml_io import Unsupported, YamlDocument
+from reconciler.repo.problem import Problem
+from reconciler.repo.yaml_document import Unsupported, YamlDocument
 
 # reconciler/schemas is a symlink to the committed top-level schemas/, so that
 # a wheel (pip install .) carries the same files as a checkout.
@@ -87,6 +95,26 @@ def validator(name: str) -> Validator:
     return result
 
 
+# the schemas checked by jsonschema-rs first (see the module's docstring)
+COMPILED_SCHEMAS = frozenset({"dashboard"})
+
+
+@functools.cache
+def compiled_validator(name: str) -> Any:
+    """The jsonschema-rs validator of a committed schema, built once."""
+    return jsonschema_rs.validator_for(load_schema(name))
+
+
+def is_valid(name: str, data: Any) -> bool:
+    """Whether data passes the committed schema name (the fast way where there is one)."""
+    if name in COMPILED_SCHEMAS:
+        try:
+            return bool(compiled_validator(name).is_valid(data))
+        except (ValueError, TypeError, OverflowError):
+            pass  # a value with no JSON counterpart: jsonschema says what it makes of it
+    return bool(validator(name).is_valid(data))
+
+
 def describe(value: Any) -> str:
     """A short description of a YAML value, for messages."""
     if value is None:
@@ -123,6 +151,8 @@ def _name(path: tuple[Any, ...]) -> str:
 
 def schema_problems(document: YamlDocument, data: Any, name: str) -> list[Problem]:
     """Every schema problem of data (parsed from document), sorted by location."""
+    if is_valid(name, data):
+        return []
     problems: list[Problem] = []
     for error in validator(name).iter_errors(data):
         problems.extend(_problems(document, data, error))

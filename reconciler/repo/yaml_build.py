@@ -1,9 +1,10 @@
 """Build plain data from YAML parser events, with bounds and node locations.
 
-Private to ``yaml_io``. One pass over the event stream, no recursion: the
-stack of open collections never grows past ``MAX_DEPTH``, aliases are shared
-references whose expanded size is counted against ``MAX_NODES``, and an alias
-can only name an anchor whose node is complete (so no cycles).
+Private to ``yaml_io``: its located path (``yaml_fast`` shares the scalar
+rules). One pass over the event stream, no recursion: the stack of open
+collections never grows past ``MAX_DEPTH``, aliases are shared references
+whose expanded size is counted against ``MAX_NODES``, and an alias can only
+name an anchor whose node is complete (so no cycles).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ruamel.yaml.events import (
     AliasEvent,
@@ -24,10 +25,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
-from reconciler.repo.yaml_io import MAX_DEPTH, MAX_NODES, Mark, Unsupported
-
-if TYPE_CHECKING:
-    from reconciler.repo.yaml_io import YamlDocument
+from reconciler.repo.yaml_document import MAX_DEPTH, MAX_NODES, Mark, Unsupported, YamlDocument
 
 TAG = "tag:yaml.org,2002:"
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})

@@ -1,20 +1,25 @@
-"""The one YAML loader of dashctl (ruamel.yaml).
+"""The one YAML loader of dashctl (ruamel.yaml, and PyYAML's libyaml for speed).
 
 Two ways in, one set of guards:
 
 - ``load_yaml(path)`` reads a file for validation: plain Python data (dict,
   list, str, int, float, bool, None) plus the line and column of every node,
-  so a problem points at the offending node (``YamlDocument.locate``). It
-  streams the events of ruamel.yaml's parser (libyaml when ruamel.yaml.clib
-  is there) and builds the data itself, which is what lets it bound the work:
-  duplicate keys, nesting deeper than ``MAX_DEPTH``, more than ``MAX_NODES``
-  nodes once aliases are expanded ("billion laughs"), a second document, and
-  tags it does not know each become a located ``Problem``, never an exception.
+  so a problem points at the offending node (``YamlDocument.locate``). Its
+  located path (``parse_yaml``) streams the events of ruamel.yaml's parser
+  (libyaml when ruamel.yaml.clib is there) and builds the data itself, which
+  is what lets it bound the work: duplicate keys, nesting deeper than
+  ``MAX_DEPTH``, more than ``MAX_NODES`` nodes once aliases are expanded
+  ("billion laughs"), a second document, and tags it does not know each
+  become a located ``Problem``, never an exception. A file first tries the
+  fast path (``yaml_fast``): the same data without the locations, which are
+  found through the located path only if a problem asks for one; the fast
+  path leaves every file it is not sure about to the located path.
 - ``load_roundtrip(path)`` / ``dump_roundtrip(data, path)`` keep comments, key
   order and quoting, for commands that rewrite manifests in place (``pull``).
 
-Before either parses, a file is refused when it is larger than 1 MiB, is not
-UTF-8, or holds control characters (binary junk).
+Before either parses, a file is refused when it is not a regular file (a
+FIFO, a socket, a device: never opened), is larger than 1 MiB, is not UTF-8,
+or holds control characters (binary junk).
 
 Scalars follow the YAML 1.2 core schema: ``true``/``false``, ``null``/``~``,
 integers (``0o`` octal, ``0x`` hex), floats (``.inf``, ``.nan``), everything
@@ -26,9 +31,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,33 +43,43 @@ from ruamel.yaml.events import Event
 from ruamel.yaml.reader import ReaderError
 
 from reconciler.errors import ManifestError
-from reconciler.repo.models import Problem
+from reconciler.repo.problem import Problem
+from reconciler.repo.yaml_build import Builder, Stop
+from reconciler.repo.yaml_document import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    Mark,
+    NodePath,
+    Unsupported,
+    YamlDocument,
+)
+from reconciler.repo.yaml_fast import parse_fast
 
 try:
     from ruamel.yaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - ruamel.yaml.clib is missing on this Python
     CParser = None
 
-MAX_FILE_BYTES = 1 << 20  # 1 MiB
-MAX_DEPTH = 64
-MAX_NODES = 200_000
-
-NodePath = Sequence[str | int]
-Mark = tuple[int, int]  # 0-based line and column, as the parser reports them
+__all__ = [  # the names importers of this module use, wherever they are defined
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "Mark",
+    "NodePath",
+    "Unsupported",
+    "YamlDocument",
+    "display_path",
+    "dump_roundtrip",
+    "load_roundtrip",
+    "load_yaml",
+    "parse_yaml",
+    "read_text",
+]
 
 # YAML allows TAB, LF, CR, printable ASCII, NEL and most of Unicode; the rest
 # (NUL and other C0/C1 controls, DEL, non-characters) mean binary junk.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A YAML value with no JSON counterpart (``!!binary``, a custom tag, ...)."""
-
-    what: str
-
-    def __str__(self) -> str:
-        return self.what
 
 
 def display_path(path: Path) -> str:
@@ -83,67 +98,45 @@ def position(text: str, index: int) -> Mark:
     return line, index - (text.rfind("\n", 0, index) + 1)
 
 
-class YamlDocument:
-    """One parsed file: its data, the problems met reading it, and node locations."""
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
-    def __init__(self, path: Path, file: str) -> None:
-        self.path = path
-        self.file = file
-        self.text = ""
-        self.data: Any = None
-        self.empty = True
-        self.dollar = False  # some scalar holds a "$": ${var} interpolation may apply
-        self.problems: list[Problem] = []
-        self.root_mark: Mark = (0, 0)
-        # id(container) -> {key: (key line, key col, value line, value col)} or [(line, col)]
-        self.marks: dict[int, Any] = {}
-        self.keep_alive: list[Any] = []  # containers whose ids are in marks but not in data
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode is never read (a FIFO would block, a device never end).
 
-    def locate(self, node_path: NodePath, *, key: bool = False) -> tuple[int, int]:
-        """The 1-based (line, column) of a node, or of its key with ``key=True``.
-
-        A path that leaves the document stops at the deepest node that exists.
-        """
-        node = self.data
-        line, col = self.root_mark
-        for step in node_path:
-            marks = self.marks.get(id(node))
-            if isinstance(node, dict) and isinstance(marks, dict) and step in marks:
-                key_line, key_col, line, col = marks[step]
-                if key and step is node_path[-1]:
-                    return key_line + 1, key_col + 1
-                node = node[step]
-            elif (
-                isinstance(node, list)
-                and isinstance(marks, list)
-                and isinstance(step, int)
-                and 0 <= step < len(marks)
-            ):
-                line, col = marks[step]
-                node = node[step]
-            else:
-                break
-        return line + 1, col + 1
-
-    def problem(self, node_path: NodePath, message: str, *, key: bool = False) -> Problem:
-        line, col = self.locate(node_path, key=key)
-        return Problem(self.file, line, col, message)
-
-    def add(self, mark: Mark, message: str) -> None:
-        self.problems.append(Problem(self.file, mark[0] + 1, mark[1] + 1, message))
+    A directory is let through: reading it fails at once, with the message it always had.
+    """
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "of an unknown kind")
+    return f"not a regular file ({kind}): only regular files are read"
 
 
 def read_text(path: Path, file: str) -> tuple[str | None, Problem | None]:
-    """The text of a file, or the problem that keeps it from being parsed."""
+    """The text of a file, or the problem that keeps it from being parsed.
+
+    Only a regular file is opened (a symbolic link is followed): a FIFO, a
+    socket or a device is a problem, checked before opening it and again on
+    what was opened (without blocking), in case the path changed in between.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, Problem(file, 1, 1, f"file is {size} bytes, over the 1 MiB limit")
-        with path.open("rb") as handle:
+        status = path.stat()
+        refused = _not_regular(status.st_mode)
+        if refused is not None:
+            return None, Problem(file, 1, 1, refused)
+        if status.st_size > MAX_FILE_BYTES:
+            message = f"file is {status.st_size} bytes, over the 1 MiB limit"
+            return None, Problem(file, 1, 1, message)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(descriptor, "rb") as handle:
+            refused = _not_regular(os.fstat(handle.fileno()).st_mode)
+            if refused is not None:
+                return None, Problem(file, 1, 1, refused)
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, Problem(file, 1, 1, f"cannot read file: {error.strerror or error}")
@@ -169,20 +162,25 @@ def read_text(path: Path, file: str) -> tuple[str | None, Problem | None]:
     return text, None
 
 
-def load_yaml(path: Path, *, file: str | None = None) -> YamlDocument:
-    """Read and parse one file; every problem ends up in ``problems``."""
+def load_yaml(path: Path, *, file: str | None = None, located: bool = False) -> YamlDocument:
+    """Read and parse one file; every problem ends up in ``problems``.
+
+    A file goes through the fast path (``yaml_fast``: no locations, found
+    later only if asked for) unless it has anything that path leaves to the
+    located one, or ``located=True``; either way the document is the same.
+    """
     document = YamlDocument(path, file if file is not None else display_path(path))
     text, problem = read_text(path, document.file)
     if problem is not None or text is None:
         document.problems.append(problem or Problem(document.file, 1, 1, "cannot read file"))
         return document
+    if not located and parse_fast(text, document, find_marks=located_marks):
+        return document
     return parse_yaml(text, document)
 
 
 def parse_yaml(text: str, document: YamlDocument) -> YamlDocument:
-    """Parse text that ``read_text`` accepted into ``document``."""
-    from reconciler.repo.yaml_build import Builder, Stop
-
+    """Parse text that ``read_text`` accepted into ``document``, locating every node."""
     document.text = text
     try:
         Builder(document).run(_events(text))
@@ -197,6 +195,28 @@ def parse_yaml(text: str, document: YamlDocument) -> YamlDocument:
     except (RecursionError, MemoryError, ValueError) as error:  # a last guard, never expected
         document.add((0, 0), f"cannot parse YAML: {type(error).__name__}")
     return document
+
+
+def located_marks(document: YamlDocument) -> dict[int, Any]:
+    """The marks of every container of a document the fast path read, from the located path.
+
+    The text is parsed again as if it were read located; both parses give
+    equal data (the fast path refuses any text where they might not), so
+    walking the two alike pairs each container with its marks.
+    """
+    located = parse_yaml(document.text, YamlDocument(document.path, document.file))
+    marks: dict[int, Any] = {}
+    pending = [(document.data, located.data)]
+    while pending:
+        mine, theirs = pending.pop()
+        if id(theirs) not in located.marks or type(mine) is not type(theirs):
+            continue
+        marks[id(mine)] = located.marks[id(theirs)]
+        if isinstance(mine, dict):
+            pending.extend((value, theirs[key]) for key, value in mine.items() if key in theirs)
+        elif isinstance(mine, list):
+            pending.extend(zip(mine, theirs, strict=False))
+    return marks
 
 
 def _events(text: str) -> Iterator[Event]:
