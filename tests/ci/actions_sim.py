@@ -256,7 +256,7 @@ class Runner:
                           children=children)
 
 
-def annotations(log: str) -> list[str]:
+def workflow_commands(log: str) -> list[str]:
     """The workflow commands GitHub would act on: those outside ::stop-commands:: blocks."""
     found, stopped_by = [], None
     for line in log.splitlines():

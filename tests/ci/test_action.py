@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.actions_sim import Runner, StepFailed, StepResult, annotations
+from tests.ci.actions_sim import Runner, StepFailed, StepResult, workflow_commands
 from tests.ci.conftest import slow_ci
 from tests.e2e.repo_kit import dump_yaml
 from tests.support.server import Server, running_server
@@ -150,7 +150,7 @@ def test_an_error_fails_the_step_and_keeps_the_outputs(runner: Runner, server: S
     assert result.outcome == "failure"
     assert result.outputs["exit-code"] == "1"
     assert "DASHCTL_TOKEN_CI (token_env) is not set" in stdout_of(result)
-    assert "::error title=dashctl plan::dashctl plan exited with code 1" in annotations(
+    assert "::error title=dashctl plan::dashctl plan exited with code 1" in workflow_commands(
         result.log())
 
 
@@ -196,9 +196,9 @@ def test_args_are_split_like_words_and_never_expanded(runner: Runner, server: Se
 
     unbalanced = action(runner, "validate --env 'ci")
     assert unbalanced.outcome == "failure"
-    assert any("cannot split args" in line for line in annotations(unbalanced.log()))
+    assert any("cannot split args" in line for line in workflow_commands(unbalanced.log()))
     empty = action(runner, "   ")
-    assert any("args is empty" in line for line in annotations(empty.log()))
+    assert any("args is empty" in line for line in workflow_commands(empty.log()))
 
 
 def test_a_bad_token_env_name_is_refused(runner: Runner, server: Server) -> None:
@@ -216,12 +216,12 @@ def test_only_validate_github_output_becomes_workflow_commands(
     (root / "base" / "broken.yaml").write_text("name: Broken\ntiles: 3\n", "utf-8")
     github = action(runner, "validate --format github")
     assert github.outcome == "failure"
-    found = annotations(github.log())
+    found = workflow_commands(github.log())
     assert any(line.startswith("::error file=") and "broken.yaml" in line for line in found)
 
     text = action(runner, "validate --format text")
     assert "broken.yaml" in stdout_of(text)
-    assert all(not line.startswith("::error file=") for line in annotations(text.log()))
+    assert all(not line.startswith("::error file=") for line in workflow_commands(text.log()))
 
 
 # --- the real install path -------------------------------------------------------------------

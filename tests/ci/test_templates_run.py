@@ -31,7 +31,7 @@ import jwt
 import pytest
 
 from reconciler.emulator.auth import PROJECTS_CLAIM
-from tests.ci.actions_sim import Runner, annotations
+from tests.ci.actions_sim import Runner, workflow_commands
 from tests.ci.conftest import PR, REPO, SLOW_CI, TOKEN, slow_ci
 from tests.ci.fake_github import FakeGitHub
 from tests.ci.test_action import Cache
@@ -158,7 +158,7 @@ def test_plan_comments_each_environment_whose_secret_is_set(
     assert production.result == "success"
     assert production.step("Plan").outcome == "skipped"
     assert any(line.startswith("::notice title=Plan skipped for production::")
-               for line in annotations(production.log()))
+               for line in workflow_commands(production.log()))
 
     (comment,) = github.bodies(REPO, PR)
     assert comment.startswith("<!-- dashctl:plan env=staging -->")
@@ -171,7 +171,7 @@ def test_a_fork_is_validated_and_not_planned(site: Site, github: FakeGitHub) -> 
     (validate,) = legs["validate"]
     assert validate.result == "success"
     assert any(line.startswith("::notice title=Plan skipped::")
-               for line in annotations(validate.log()))
+               for line in workflow_commands(validate.log()))
     assert [leg.result for leg in legs["plan"]] == ["skipped"]
     assert github.bodies(REPO, PR) == []
 
@@ -222,7 +222,7 @@ def test_a_plan_that_went_stale_is_refused_with_a_re_run_message(site: Site) -> 
     assert production.result == "success"
     assert staging.result == "failure"
     assert any(line.startswith("::error title=Stale plan for staging::")
-               and "Re-run all jobs" in line for line in annotations(staging.log()))
+               and "Re-run all jobs" in line for line in workflow_commands(staging.log()))
     assert site.names("staging") == ["Growth KPIs"]  # nothing written
 
 
@@ -270,7 +270,7 @@ def test_drift_opens_updates_and_closes_one_issue_per_environment(site: Site) ->
     staging, production = only(legs["drift"], "staging"), only(legs["drift"], "production")
     assert staging.step("Drift").outputs["exit-code"] == "0", staging.log()
     assert any("Drift not checked for production" in line
-               for line in annotations(production.log()))
+               for line in workflow_commands(production.log()))
     assert issues(site) == []
 
     (board,) = [d for d in site.rpc("staging", "List", {})["dashboards"]
