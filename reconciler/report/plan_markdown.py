@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
 from reconciler.report.minimap import render_minimap
-from reconciler.report.plan_text import SYMBOLS, show
+from reconciler.report.plan_text import SYMBOLS, kept_text, show, warning_text
 
 COMMENT_CAP = 65_000
 
@@ -34,13 +34,16 @@ def change_details(change: Change) -> str:
         lines.append(f"~ tile {tile}")
         lines += [f"~     {f.path}: {show(f.old)} -> {show(f.new)}" for f in fields]
     lines += [f"- tile {tile}" for tile in change.tiles.removed]
+    lines += [f"= kept: {kept_text(change.kept)}"] if change.kept else []
     body = "```diff\n" + "\n".join(lines).replace("```", "'''") + "\n```\n" if lines else ""
     drawn = change.after if change.action is not Action.DELETE else change.before
     if drawn and drawn.get("tiles"):
         marks = {tile: "+" for tile in change.tiles.added}
         marks |= {tile: "~" for tile in change.tiles.changed}
+        kept = {tile: "=" for tile, paths in change.kept.items() if paths == ["*"]}
         legend = "Layout before (deleted)" if change.action is Action.DELETE else (
-            "Layout after: `+` added, `~` changed")
+            "Layout after: `+` added, `~` changed" + (", `=` kept" if kept else ""))
+        marks |= kept
         body += f"\n{legend}\n\n```text\n" + render_minimap(list(drawn["tiles"]), marks)
         body += "```\n"
     return f"<details><summary>{title}</summary>\n\n{body}\n</details>\n"
@@ -77,6 +80,10 @@ def summary_block(env: EnvironmentPlan) -> str:
         lines += ["No changes. Live dashboards match git.", ""]
     if env.unmanaged and not env.prune:
         lines += [f"Unmanaged (left alone): {', '.join(map(_escape, env.unmanaged))}", ""]
+    if env.warnings:
+        lines += ["**Warnings**", ""]
+        lines += [f"- {_escape(warning_text(w.dashboard, w.message))}" for w in env.warnings]
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.engine.unmodeled import WHOLE
 from reconciler.report.style import paint
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
@@ -17,6 +19,19 @@ def show(value: Any) -> str:
         return "(none)"
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def kept_text(kept: Mapping[str, list[str]]) -> str:
+    """``dau (insight.query.filters), funnel (whole tile)``: what apply sends back."""
+    return ", ".join(
+        f"{tile} ({'whole tile' if paths == [WHOLE] else ', '.join(paths)})"
+        for tile, paths in kept.items()
+    )
+
+
+def warning_text(dashboard: str | None, message: str) -> str:
+    subject = f"\"{dashboard}\": " if dashboard else ""
+    return f"warning: {subject}{message}"
 
 
 def change_lines(change: Change, *, color: bool) -> list[str]:
@@ -34,6 +49,8 @@ def change_lines(change: Change, *, color: bool) -> list[str]:
         lines.append(paint(f"      ~ tile {tile}", "~", color=color))
         lines += [f"          {f.path}: {show(f.old)} -> {show(f.new)}" for f in fields]
     lines += [paint(f"      - tile {tile}", "-", color=color) for tile in change.tiles.removed]
+    if change.kept:
+        lines.append(f"      = kept: {kept_text(change.kept)}")
     return lines
 
 
@@ -47,6 +64,8 @@ def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
     for error in env.errors:
         subject = f"\"{error.dashboard}\": " if error.dashboard else ""
         lines.append(paint(f"  ! error: {subject}{error.message}", "!", color=color))
+    lines += [paint(f"  ? {warning_text(w.dashboard, w.message)}", "~", color=color)
+              for w in env.warnings]
     s = env.summary
     lines.append(
         f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
