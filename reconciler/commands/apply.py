@@ -112,6 +112,9 @@ def report(results: list[ApplyResult]) -> int:
             failed = True
             console.line(f"  ! {outcome.change.action.value} "
                          f"{outcome.change.dashboard!r}: {outcome.error}")
+        for outcome in result.outcomes:
+            if outcome.note:
+                console.line(f"  = {outcome.change.dashboard!r}: {outcome.note}")
         if result.skipped_deletes:
             names = ", ".join(repr(name) for name in result.skipped_deletes)
             console.line(f"  skipped {len(result.skipped_deletes)} delete(s) "
