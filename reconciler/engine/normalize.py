@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.engine.unmodeled import is_unmodeled_tile, owned_list_extras, unmodeled_fields
+from reconciler.engine.unmodeled import is_unmodeled_tile, split_tile
 from reconciler.model import TileType
 
 UNSPECIFIED = {
@@ -104,18 +104,25 @@ def live_form(wire: Mapping[str, Any]) -> dict[str, Any]:
             whole[str(tile.get("id", ""))] = dict(tile)
         else:
             modeled[str(tile.get("id", ""))] = tile
+    order = sorted(modeled)
     form: dict[str, Any] = {
         "name": str(wire.get("name", "")),
-        "tiles": [canonical_tile(modeled[key]) for key in sorted(modeled)],
+        "tiles": [canonical_tile(modeled[key]) for key in order],
     }
-    overlays = {key: unmodeled_fields(modeled[key]) for key in sorted(modeled)}
-    dropped = {key: owned_list_extras(modeled[key]) for key in sorted(modeled)}
-    if any(overlays.values()):
-        form["unmodeled"] = {key: value for key, value in overlays.items() if value}
+    overlays: dict[str, dict[str, Any]] = {}
+    dropped: dict[str, list[str]] = {}
+    for key in order:
+        overlay, extras = split_tile(modeled[key])
+        if overlay:
+            overlays[key] = overlay
+        if extras:
+            dropped[key] = extras
+    if overlays:
+        form["unmodeled"] = overlays
     if whole:
         form["unmodeledTiles"] = [whole[key] for key in sorted(whole)]
-    if any(dropped.values()):
-        form["dropped"] = {key: value for key, value in dropped.items() if value}
+    if dropped:
+        form["dropped"] = dropped
     return form
 
 

@@ -25,24 +25,38 @@ plan can warn before apply drops them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.model import TileType
 
-# The modeled fields as a tree: a dict is a modeled object whose other keys are
-# unmodeled; None is a modeled leaf (its value is git's, whatever it holds); a
-# frozenset is a modeled list owned whole, naming the keys its items model.
-Schema = Mapping[str, Any]
-MODELED: Schema = {
-    "id": None,
-    "type": None,
-    "position": {"x": None, "y": None, "w": None, "h": None},
-    "insight": {
-        "query": {"events": frozenset({"name"}), "granularity": None, "aggregation": None},
-        "visualization": None,
+
+@dataclass(frozen=True)
+class Level:
+    """The modeled keys of one object of a tile: leaves (git's, whatever they hold),
+    modeled objects below it, and modeled lists git owns whole (with their items' keys)."""
+
+    leaves: frozenset[str] = frozenset()
+    objects: Mapping[str, Level] = field(default_factory=dict)
+    lists: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    keys: frozenset[str] = field(init=False)  # every modeled key of this object
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", self.leaves | self.objects.keys() | self.lists.keys())
+
+
+MODELED = Level(
+    leaves=frozenset({"id", "type"}),
+    objects={
+        "position": Level(leaves=frozenset({"x", "y", "w", "h"})),
+        "insight": Level(
+            leaves=frozenset({"visualization"}),
+            objects={"query": Level(leaves=frozenset({"granularity", "aggregation"}),
+                                    lists={"events": frozenset({"name"})})},
+        ),
+        "markdown": Level(leaves=frozenset({"content"})),
     },
-    "markdown": {"content": None},
-}
+)
 MODELED_TYPES = frozenset(member.value for member in TileType)
 UNSET_TYPES = frozenset({"", "TILE_TYPE_UNSPECIFIED", 0})
 WHOLE = "*"  # the path of a tile kept whole
@@ -58,52 +72,54 @@ def is_unmodeled_tile(tile: Mapping[str, Any]) -> bool:
     return kind not in MODELED_TYPES and kind not in UNSET_TYPES
 
 
-def unmodeled_fields(tile: Mapping[str, Any], schema: Schema = MODELED) -> dict[str, Any]:
-    """The overlay of ``tile``: its unmodeled keys, under the modeled objects holding them."""
-    overlay: dict[str, Any] = {}
-    for key, value in tile.items():
-        if key not in schema:
-            overlay[key] = value
-            continue
-        below = schema[key]
-        if isinstance(below, Mapping) and isinstance(value, Mapping):
-            inner = unmodeled_fields(value, below)
+def split_tile(tile: Mapping[str, Any], level: Level = MODELED) -> tuple[dict[str, Any], list[str]]:
+    """``(overlay, extras)`` of a modeled tile in one walk: its unmodeled fields, and the
+    unknown keys inside lists git owns whole (`owned_list_extras`). Hot: every live tile."""
+    known = level.keys
+    overlay = {} if known.issuperset(tile) else {
+        key: value for key, value in tile.items() if key not in known}
+    extras: list[str] = []
+    for key, items in level.lists.items():
+        value = tile.get(key)
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict) and not items.issuperset(item):
+                    extras += [f"{key}[{index}].{extra}" for extra in item if extra not in items]
+    for key, below in level.objects.items():
+        value = tile.get(key)
+        if isinstance(value, dict):  # JSON objects: dict, cheaper to check than Mapping
+            inner, inner_extras = split_tile(value, below)
             if inner:
                 overlay[key] = inner
-    return overlay
+            if inner_extras:
+                extras += [f"{key}.{path}" for path in inner_extras]
+    return overlay, extras
 
 
-def kept_paths(overlay: Mapping[str, Any], schema: Schema = MODELED, prefix: str = "") -> list[str]:
+def unmodeled_fields(tile: Mapping[str, Any]) -> dict[str, Any]:
+    """The overlay of ``tile``: its unmodeled keys, under the modeled objects holding them."""
+    return split_tile(tile)[0]
+
+
+def owned_list_extras(tile: Mapping[str, Any]) -> list[str]:
+    """Unknown keys inside the items of a list git owns whole (they are not kept)."""
+    return split_tile(tile)[1]
+
+
+def kept_paths(overlay: Mapping[str, Any], level: Level = MODELED, prefix: str = "") -> list[str]:
     """The dotted path of every unmodeled key in ``overlay``, sorted."""
     paths: list[str] = []
     for key, value in overlay.items():
-        below = schema.get(key)
-        if isinstance(below, Mapping) and isinstance(value, Mapping):
+        below = level.objects.get(key)
+        if below is not None and isinstance(value, Mapping):
             paths += kept_paths(value, below, f"{prefix}{key}.")
         else:
             paths.append(f"{prefix}{key}")
     return sorted(paths)
 
 
-def owned_list_extras(tile: Mapping[str, Any], schema: Schema = MODELED,
-                      prefix: str = "") -> list[str]:
-    """Unknown keys inside the items of a list git owns whole (they are not kept)."""
-    paths: list[str] = []
-    for key, below in schema.items():
-        value = tile.get(key)
-        if isinstance(below, Mapping) and isinstance(value, Mapping):
-            paths += owned_list_extras(value, below, f"{prefix}{key}.")
-        elif isinstance(below, frozenset) and isinstance(value, list):
-            paths += [
-                f"{prefix}{key}[{index}].{extra}"
-                for index, item in enumerate(value) if isinstance(item, Mapping)
-                for extra in item if extra not in below
-            ]
-    return paths
-
-
 def graft(wire: Mapping[str, Any], overlay: Mapping[str, Any],
-          schema: Schema = MODELED) -> tuple[dict[str, Any], dict[str, Any]]:
+          level: Level = MODELED) -> tuple[dict[str, Any], dict[str, Any]]:
     """``wire`` with ``overlay`` merged in, and the part of the overlay that was kept.
 
     Modeled fields always come from ``wire``. An unmodeled key under a modeled
@@ -113,11 +129,11 @@ def graft(wire: Mapping[str, Any], overlay: Mapping[str, Any],
     merged = dict(wire)
     kept: dict[str, Any] = {}
     for key, value in overlay.items():
-        below = schema.get(key)
-        if key not in schema:
+        below = level.objects.get(key)
+        if key not in level.keys:
             merged[key] = value
             kept[key] = value
-        elif isinstance(below, Mapping) and isinstance(value, Mapping):
+        elif below is not None and isinstance(value, Mapping):
             inner = wire.get(key)
             if not isinstance(inner, Mapping):
                 continue
