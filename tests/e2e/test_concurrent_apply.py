@@ -32,6 +32,6 @@ def test_concurrent_applies_make_one_dashboard_per_name(
               for index, processes in enumerate([2, 2, 4])]
     for index, result in enumerate(rounds):
         assert result.ok, (index, result.codes, result.duplicates, result.missing,
-                           result.plan_after, "\n---\n".join(result.outputs)[-3000:])
+                           result.plan_after, "\n---\n".join(result.unexplained)[-3000:])
     # the processes really raced: some of their creates met another's and yielded to it
     assert sum(result.resolved for result in rounds) > 0
