@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from reconciler.api import DashboardsClient
+from reconciler.emulator.auth import mint_token
 from tests.e2e.newer_api import NewerApi, serving
 from tests.e2e.repo_kit import TOKEN_VAR, Kit, wire
 from tests.support.server import ROOT, _wait_for_url, serve_command, stop
@@ -82,8 +83,6 @@ def writers_kit(request: pytest.FixtureRequest, tmp_path: Path,
         url = _wait_for_url(process, 20.0)
         if url is None:
             pytest.skip("dashctl serve has no --newer-api yet")
-        from reconciler.emulator.auth import mint_token
-
         kit = http_kit(root, url, monkeypatch, mint_token(secret=secret, project="proj_w",
                                                            ttl=3600))
         assert keeps_unmodeled(kit), "serve --newer-api dropped an unmodeled field"
