@@ -18,7 +18,7 @@ from reconciler.engine.diff import TileChanges, diff_tiles
 from reconciler.engine.live import LiveState
 from reconciler.engine.merge import merge_tiles
 from reconciler.engine.normalize import canonical_tiles
-from reconciler.engine.pair import LiveSummary, is_ignored, pair
+from reconciler.engine.pair import AMBIGUOUS, LiveSummary, is_ignored, pair
 from reconciler.model import tiles_to_wire
 from reconciler.repo.models import Environment, Manifest, Problem
 
@@ -96,6 +96,12 @@ class EnvironmentPlan:
     @property
     def deletes(self) -> list[Change]:
         return [change for change in self.changes if change.action is Action.DELETE]
+
+    @property
+    def ambiguous(self) -> list[str]:
+        """Manifests that several live dashboards match (perhaps only while a concurrent
+        apply resolves the creates it doubled: SPEC §4)."""
+        return [str(e.dashboard) for e in self.errors if e.message.startswith(AMBIGUOUS)]
 
 
 @dataclass(frozen=True)
