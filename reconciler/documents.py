@@ -20,7 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.engine.diff import FieldChange, TileChanges
 from reconciler.engine.drift import DriftReport, EnvironmentDrift
-from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan, PlanError, Rename
+from reconciler.engine.plan import (
+    Action,
+    Change,
+    EnvironmentPlan,
+    Plan,
+    PlanError,
+    PlanWarning,
+    Rename,
+)
 from reconciler.errors import ConfigError
 
 FORMAT_VERSION = 1  # of every document below
@@ -89,6 +97,8 @@ class ChangeJson(Document):
     id: str | None
     rename: RenameJson | None
     tiles: TilesJson
+    # tile id -> dotted paths of the unmodeled fields apply sends back; ["*"]: a tile kept whole
+    kept: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class EnvironmentPlanJson(Document):
@@ -97,6 +107,7 @@ class EnvironmentPlanJson(Document):
     summary: dict[str, int]
     changes: list[ChangeJson]
     errors: list[MessageJson]
+    warnings: list[MessageJson] = Field(default_factory=list)
 
 
 class PlanDocument(Document):
@@ -148,6 +159,7 @@ def _change_fields(change: Change) -> dict[str, Any]:
         "rename": RenameJson(from_=change.rename.old, to=change.rename.new)
         if change.rename else None,
         "tiles": TilesJson(**change.tiles.as_json()),
+        "kept": {tile: list(paths) for tile, paths in change.kept.items()},
     }
 
 
@@ -157,6 +169,8 @@ def _environment_fields(env: EnvironmentPlan) -> dict[str, Any]:
         "project": env.project,
         "summary": env.summary,
         "errors": [MessageJson(dashboard=e.dashboard, message=e.message) for e in env.errors],
+        "warnings": [MessageJson(dashboard=w.dashboard, message=w.message)
+                     for w in env.warnings],
     }
 
 
@@ -207,6 +221,7 @@ def _change_from(doc: SavedChange) -> Change:
         before=doc.before,
         after=doc.after,
         fingerprint=doc.fingerprint,
+        kept=doc.kept,
     )
 
 
@@ -216,6 +231,7 @@ def plan_from_saved(doc: SavedPlan) -> Plan:
             name=env.name, project=env.project, changes=[_change_from(c) for c in env.changes],
             unchanged=env.unchanged, unmanaged=env.unmanaged,
             errors=[PlanError(e.dashboard, e.message) for e in env.errors],
+            warnings=[PlanWarning(w.dashboard, w.message) for w in env.warnings],
             prune=env.prune, live_count=env.live_count, refusal=env.refusal,
             problems=env.problems, url=env.url,
         )

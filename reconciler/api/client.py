@@ -15,7 +15,8 @@ name; only when there is none does it send Create again. Any dashboard with
 that name is adoptable: callers create a name only after seeing it absent
 from the live state, and should another writer have created it meanwhile,
 adopting it is still the outcome that leaves one dashboard per name. (If
-several share the name, the newest is adopted and a warning logged.) This
+several share the name, the one created first is adopted, by the rule every
+apply keeps them by: `reconciler.engine.creates.earliest`.) This
 costs nothing on the happy path: no List before each Create. A 429 is not
 ambiguous (nothing was written) and is retried plainly.
 """
@@ -28,7 +29,6 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -38,6 +38,7 @@ from reconciler import __version__
 from reconciler.api.redact import redact
 from reconciler.api.retry import RetryPolicy, is_ambiguous
 from reconciler.api.wire import decode_message, error_from_response, method_path, retry_after
+from reconciler.engine.creates import earliest
 from reconciler.errors import (
     ApiError,
     DeadlineExceeded,
@@ -324,10 +325,12 @@ class DashboardsClient:
         if not matches:
             return None
         if len(matches) > 1:
-            log.warning("%s: %d dashboards have this name; adopting the newest", what, len(matches))
-        newest = max(matches, key=_created_at)
-        log.info("%s: adopted %s after an ambiguous failure", what, newest.get("id"))
-        return await self.get_dashboard(str(newest["id"]))
+            log.warning("%s: %d dashboards have this name; adopting the one created first",
+                        what, len(matches))
+        first = earliest(matches)
+        assert first is not None
+        log.info("%s: adopted %s after an ambiguous failure", what, first.get("id"))
+        return await self.get_dashboard(str(first["id"]))
 
 
 MAX_PAGES = 10_000  # of List: 10,000 pages of the default 100 are a million dashboards
@@ -358,10 +361,3 @@ def _summaries(body: dict[str, Any]) -> list[dict[str, Any]]:
     ):
         raise InternalError("List: internal: the server sent a malformed page")
     return page
-
-
-def _created_at(summary: dict[str, Any]) -> float:
-    try:
-        return datetime.fromisoformat(str(summary.get("createdAt", ""))).timestamp()
-    except ValueError:
-        return float("-inf")

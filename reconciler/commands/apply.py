@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from reconciler.engine.ports import WireDashboard
 from reconciler.errors import ConfigError, PlanRefused
 from reconciler.repo.models import Repo
 from reconciler.report.plan_text import render_plan_text
+
+SETTLE_S = 2.0  # how long apply waits before reading a doubled name again
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +123,9 @@ def report(results: list[ApplyResult]) -> int:
             failed = True
             console.line(f"  ! {outcome.change.action.value} "
                          f"{outcome.change.dashboard!r}: {outcome.error}")
+        for outcome in result.outcomes:
+            if outcome.note:
+                console.line(f"  = {outcome.change.dashboard!r}: {outcome.note}")
         if result.skipped_deletes:
             names = ", ".join(repr(name) for name in result.skipped_deletes)
             console.line(f"  skipped {len(result.skipped_deletes)} delete(s) "
@@ -140,6 +146,13 @@ def run(options: ApplyOptions) -> int:
     else:
         repo = selected(options)[0]
         plan = make_plan(options)
+        if any(env.ambiguous for env in plan.environments):
+            # another apply may be resolving the creates it doubled with ours (SPEC §4):
+            # give it a moment, then read once more
+            console.note(f"names matching several live dashboards; reading again in "
+                         f"{SETTLE_S:g} s in case a concurrent apply is resolving them")
+            time.sleep(SETTLE_S)
+            plan = make_plan(options)
     refusals = [f"{e.name}: {e.refusal}" for e in plan.environments if e.refusal]
     if refusals:
         raise PlanRefused("apply refused, nothing written: " + "; ".join(refusals))

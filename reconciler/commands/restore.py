@@ -17,7 +17,7 @@ from reconciler.commands import console
 from reconciler.commands.options import Common
 from reconciler.documents import Backup, read_backup
 from reconciler.engine.normalize import fingerprint
-from reconciler.engine.ports import DashboardsAPI
+from reconciler.engine.ports import DashboardsAPI, WireDashboard
 from reconciler.errors import ConfigError, DashctlError, NotFound
 from reconciler.repo.loader import load_repo
 from reconciler.repo.models import Repo
@@ -26,6 +26,10 @@ from reconciler.repo.models import Repo
 @dataclass(frozen=True, kw_only=True)
 class RestoreOptions(Common):
     files: tuple[Path, ...] = ()
+
+
+def _order(dashboard: WireDashboard) -> list[str]:
+    return [str(tile.get("id")) for tile in dashboard.get("tiles") or [] if isinstance(tile, dict)]
 
 
 async def restore_one(client: DashboardsAPI, backup: Backup) -> str:
@@ -46,7 +50,7 @@ async def restore_one(client: DashboardsAPI, backup: Backup) -> str:
             return f"recreated {name!r} as {created['id']}"
         dashboard_id = str(same_name[0]["id"])
         live = await client.get_dashboard(dashboard_id)
-    if fingerprint(live) == fingerprint(wanted):
+    if fingerprint(live) == fingerprint(wanted) and _order(live) == _order(wanted):
         return f"{name!r} already matches the backup ({dashboard_id})"
     if live.get("name") != name:
         await client.update_dashboard(dashboard_id, name)

@@ -3,8 +3,13 @@
 Pure. Both the manifest (through its wire form) and the live answer of any
 server go through `canonical_tile`, so that what a real server does that is
 NOT a change never shows as one: omitted proto3 defaults are filled in,
-fields dashctl does not know are dropped, and tiles are keyed by id so their
-order does not matter. Only fields the manifest model knows survive.
+fields dashctl does not know are left out, and tiles are keyed by id so their
+order does not matter. Only fields the manifest model knows are compared.
+
+`live_form` is what the engine keeps of a live dashboard: that canonical form
+of its modeled tiles, plus what belongs to other writers (see `unmodeled`):
+the unmodeled fields of each tile and the tiles of types dashctl does not
+model, which apply sends back. `fingerprint` digests all of it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler.engine.unmodeled import is_unmodeled_tile, split_tile
 from reconciler.model import TileType
 
 UNSPECIFIED = {
@@ -82,7 +88,56 @@ def canonical_dashboard(wire: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": str(wire.get("name", "")), "tiles": [keyed[key] for key in sorted(keyed)]}
 
 
-def fingerprint(wire: Mapping[str, Any]) -> str:
-    """A short digest of what a live dashboard holds (not when it was written)."""
-    text = json.dumps(canonical_dashboard(wire), sort_keys=True, separators=(",", ":"))
+def live_form(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """What the engine keeps of a live dashboard (order-free, no server-owned fields).
+
+    ``{"name", "tiles": [canonical modeled tiles, by id]}``, and only when there
+    are any: ``"unmodeled": {tile id: overlay}``, ``"unmodeledTiles": [raw tiles
+    of unmodeled types, by id]`` and ``"dropped": {tile id: [paths inside lists
+    git owns whole]}``.
+    """
+    modeled: dict[str, Mapping[str, Any]] = {}
+    whole: dict[str, dict[str, Any]] = {}
+    for item in _list(wire.get("tiles")):
+        tile = _mapping(item)
+        if is_unmodeled_tile(tile):
+            whole[str(tile.get("id", ""))] = dict(tile)
+        else:
+            modeled[str(tile.get("id", ""))] = tile
+    order = sorted(modeled)
+    form: dict[str, Any] = {
+        "name": str(wire.get("name", "")),
+        "tiles": [canonical_tile(modeled[key]) for key in order],
+    }
+    overlays: dict[str, dict[str, Any]] = {}
+    dropped: dict[str, list[str]] = {}
+    for key in order:
+        overlay, extras = split_tile(modeled[key])
+        if overlay:
+            overlays[key] = overlay
+        if extras:
+            dropped[key] = extras
+    if overlays:
+        form["unmodeled"] = overlays
+    if whole:
+        form["unmodeledTiles"] = [whole[key] for key in sorted(whole)]
+    if dropped:
+        form["dropped"] = dropped
+    return form
+
+
+def form_text(form: Mapping[str, Any]) -> str:
+    """The one JSON spelling of a live form (keys sorted): what is packed and digested."""
+    return json.dumps(form, sort_keys=True, separators=(",", ":"))
+
+
+def digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprint(wire: Mapping[str, Any]) -> str:
+    """A short digest of what a live dashboard holds, unmodeled content included.
+
+    Not when it was written, nor the order of its tiles (neither is a change).
+    """
+    return digest(form_text(live_form(wire)))

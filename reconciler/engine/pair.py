@@ -17,6 +17,7 @@ from typing import Any
 from reconciler.repo.models import Manifest
 
 LiveSummary = Mapping[str, Any]  # {"id", "name", ...} as List returns it
+AMBIGUOUS = "ambiguous: "  # how the error of a manifest with several live matches starts
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def pair(
             if len(matches) > 1:
                 ids = ", ".join(sorted(str(item["id"]) for item in matches))
                 errors.append(
-                    PairError(dashboard.name, f"ambiguous: {len(matches)} live dashboards match "
+                    PairError(dashboard.name, f"{AMBIGUOUS}{len(matches)} live dashboards match "
                                               f"({ids}); pin one with `id:`")
                 )
                 claimed.update(str(item["id"]) for item in matches)

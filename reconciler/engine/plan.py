@@ -2,7 +2,9 @@
 
 `build_environment_plan` is a purely computational function with no side
 effects: it takes the manifests of one environment and the live state read
-from the API, pairs them, normalizes both sides and diffs them.
+from the API, pairs them, normalizes both sides and diffs them. What other
+writers own (unmodeled fields and tiles) is never a change: an update's
+``after`` carries it back (see `merge`), and ``kept`` says what it carries.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from reconciler.engine.diff import TileChanges, diff_tiles
 from reconciler.engine.live import LiveState
-from reconciler.engine.normalize import canonical_dashboard, canonical_tiles, fingerprint
-from reconciler.engine.pair import LiveSummary, is_ignored, pair
+from reconciler.engine.merge import merge_tiles
+from reconciler.engine.normalize import canonical_tiles
+from reconciler.engine.pair import AMBIGUOUS, LiveSummary, is_ignored, pair
 from reconciler.model import tiles_to_wire
 from reconciler.repo.models import Environment, Manifest, Problem
 
@@ -41,9 +44,10 @@ class Change:
     id: str | None
     rename: Rename | None = None
     tiles: TileChanges = field(default_factory=TileChanges)
-    before: Mapping[str, Any] | None = None  # canonical live dashboard (name, tiles)
-    after: Mapping[str, Any] | None = None  # {"name", "tiles": [wire tiles]}
+    before: Mapping[str, Any] | None = None  # live dashboard: name, canonical + unmodeled tiles
+    after: Mapping[str, Any] | None = None  # {"name", "tiles": [wire tiles, merged]}
     fingerprint: str | None = None  # of the live dashboard as planned
+    kept: Mapping[str, list[str]] = field(default_factory=dict)  # tile id -> unmodeled paths
 
     @property
     def upserts_tiles(self) -> bool:
@@ -59,6 +63,14 @@ class PlanError:
 
 
 @dataclass(frozen=True)
+class PlanWarning:
+    """Something the plan leaves alone or cannot keep; never changes the exit code."""
+
+    dashboard: str | None
+    message: str
+
+
+@dataclass(frozen=True)
 class EnvironmentPlan:
     name: str
     project: str
@@ -66,6 +78,7 @@ class EnvironmentPlan:
     unchanged: int = 0
     unmanaged: list[str] = field(default_factory=list)
     errors: list[PlanError] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
     prune: bool = False
     live_count: int = 0  # live dashboards seen, not counting ignored ones
     refusal: str | None = None  # a safety rule refuses the whole apply (also in errors)
@@ -84,6 +97,12 @@ class EnvironmentPlan:
     @property
     def deletes(self) -> list[Change]:
         return [change for change in self.changes if change.action is Action.DELETE]
+
+    @property
+    def ambiguous(self) -> list[str]:
+        """Manifests that several live dashboards match (perhaps only while a concurrent
+        apply resolves the creates it doubled: SPEC §4)."""
+        return [str(e.dashboard) for e in self.errors if e.message.startswith(AMBIGUOUS)]
 
 
 @dataclass(frozen=True)
@@ -117,18 +136,40 @@ def desired_payload(manifest: Manifest) -> dict[str, Any]:
     return {"name": manifest.dashboard.name, "tiles": tiles_to_wire(manifest.dashboard.tiles)}
 
 
-def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Change | None:
-    """The change that turns ``live`` into ``manifest``, or None when equal."""
-    after = desired_payload(manifest)
-    tiles = diff_tiles(canonical_tiles(after["tiles"]), canonical_tiles(live.get("tiles") or []))
+@dataclass(frozen=True)
+class Planned:
+    """What planning one paired dashboard gave: a change or none, its errors, its warnings."""
+
+    change: Change | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def live_before(live: Mapping[str, Any]) -> dict[str, Any]:
+    """A live form as a change's ``before``: name, canonical tiles and unmodeled tiles."""
+    tiles = [*(live.get("tiles") or []), *(live.get("unmodeledTiles") or [])]
+    return {"name": str(live.get("name", "")), "tiles": tiles}
+
+
+def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Planned:
+    """The change that turns ``live`` (a live form) into ``manifest``; no change when equal."""
+    desired = desired_payload(manifest)
+    tiles = diff_tiles(canonical_tiles(desired["tiles"]), canonical_tiles(live.get("tiles") or []))
     live_name = str(live.get("name", ""))
-    rename = Rename(live_name, manifest.dashboard.name) if live_name != after["name"] else None
+    rename = Rename(live_name, manifest.dashboard.name) if live_name != desired["name"] else None
     if not tiles and rename is None:
-        return None
-    return Change(
-        Action.UPDATE, after["name"], str(live["id"]), rename, tiles,
-        before=canonical_dashboard(live), after=after, fingerprint=fingerprint(live),
+        return Planned()
+    merged = merge_tiles(desired["tiles"], live)
+    if tiles and merged.problems:
+        return Planned(errors=merged.problems)
+    after = {"name": desired["name"], "tiles": desired["tiles"] if merged.problems
+             else merged.tiles}
+    change = Change(
+        Action.UPDATE, desired["name"], str(live["id"]), rename, tiles,
+        before=live_before(live), after=after, fingerprint=live.get("fingerprint"),
+        kept=merged.kept if tiles else {},
     )
+    return Planned(change, warnings=merged.warnings if tiles else [])
 
 
 def plan_create(manifest: Manifest) -> Change:
@@ -138,13 +179,38 @@ def plan_create(manifest: Manifest) -> Change:
 
 
 def plan_delete(live: LiveSummary, dashboard: Mapping[str, Any] | None) -> Change:
-    tiles = [str(tile.get("id")) for tile in (dashboard or {}).get("tiles") or []]
+    before = live_before(dashboard) if dashboard else None
+    tiles = [str(tile.get("id")) for tile in (before or {}).get("tiles") or []]
     return Change(
         Action.DELETE, str(live["name"]), str(live["id"]),
         tiles=TileChanges(removed=tiles),
-        before=canonical_dashboard(dashboard) if dashboard else None,
-        fingerprint=fingerprint(dashboard) if dashboard else None,
+        before=before,
+        fingerprint=dashboard.get("fingerprint") if dashboard else None,
     )
+
+
+def former_name_warnings(
+    manifests: Sequence[Manifest], unmanaged: Sequence[LiveSummary]
+) -> tuple[list[LiveSummary], list[PlanWarning]]:
+    """Split off the unmanaged dashboards named in some manifest's ``formerNames``.
+
+    Such a dashboard is the original of a rename whose new name already exists
+    live (an empty board made in the UI, say): the manifest paired with that
+    one, and this one may hold the history. It is never deleted, even with
+    prune; the plan warns that it is left alone.
+    """
+    former = {old: m.dashboard.name for m in manifests for old in m.dashboard.former_names}
+    others: list[LiveSummary] = []
+    warnings: list[PlanWarning] = []
+    for item in unmanaged:
+        name = str(item["name"])
+        if name in former:
+            warnings.append(PlanWarning(name, (
+                f"left alone: {name!r} ({item['id']}) is in formerNames of {former[name]!r}; "
+                "delete it in the UI, or drop it from formerNames")))
+        else:
+            others.append(item)
+    return others, warnings
 
 
 def build_environment_plan(
@@ -158,6 +224,7 @@ def build_environment_plan(
     errors = [PlanError(None, str(problem)) for problem in problems]
     errors += [PlanError(error.dashboard, error.message) for error in pairing.errors]
     changes: list[Change] = []
+    warnings: list[PlanWarning] = []
     unchanged = 0
     for item in pairing.pairs:
         if item.desired is not None and item.live is not None:
@@ -171,13 +238,18 @@ def build_environment_plan(
                 message = f"cannot read live dashboard {live_id}: {reason}"
                 errors.append(PlanError(item.key, message))
                 continue
-            change = plan_update(item.desired, dashboard)
-            unchanged += change is None
-            changes += [change] if change else []
+            planned = plan_update(item.desired, dashboard)
+            errors += [PlanError(item.key, message) for message in planned.errors]
+            warnings += [PlanWarning(item.key, message) for message in planned.warnings]
+            unchanged += planned.change is None and not planned.errors
+            changes += [planned.change] if planned.change else []
         elif item.desired is not None:
             changes.append(plan_create(item.desired))
-    unmanaged = [] if environment.seeded else [
-        pair_.live for pair_ in pairing.unmanaged if pair_.live is not None]
+    unmanaged, left_alone = former_name_warnings(
+        manifests, [pair_.live for pair_ in pairing.unmanaged if pair_.live is not None])
+    if environment.seeded:  # a seeded member reports and deletes nothing it did not create
+        unmanaged, left_alone = [], []
+    warnings = left_alone + warnings
     if environment.prune and not environment.seeded:
         changes += [plan_delete(item, live.dashboards.get(str(item["id"]))) for item in unmanaged]
     visible = sum(1 for item in live.summaries if not is_ignored(item["name"], environment.ignore))
@@ -194,6 +266,7 @@ def build_environment_plan(
         unchanged=unchanged,
         unmanaged=sorted(str(item["name"]) for item in unmanaged),
         errors=errors,
+        warnings=warnings,
         prune=environment.prune and not environment.seeded,
         live_count=visible,
         refusal=refusal,

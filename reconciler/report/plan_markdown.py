@@ -16,7 +16,13 @@ from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
 from reconciler.report import fleets
 from reconciler.report.fields import value_change
 from reconciler.report.minimap import render_minimap
-from reconciler.report.plan_text import PLAN_SIDES, SYMBOLS, member_state
+from reconciler.report.plan_text import (
+    PLAN_SIDES,
+    SYMBOLS,
+    kept_text,
+    member_state,
+    warning_text,
+)
 from reconciler.report.sanitize import (
     escape_controls,
     guard_text,
@@ -59,13 +65,16 @@ def change_details(change: Change) -> str:
     symbol = SYMBOLS[change.action]
     title = f"{symbol} {change.action.value} <b>{md_text(change.dashboard)}</b>"
     lines = change_diff_lines(change)
+    lines += [f"= kept: {escape_controls(kept_text(change.kept))}"] if change.kept else []
     body = md_fence(lines, "diff") if lines else ""
     drawn = change.after if change.action is not Action.DELETE else change.before
     if drawn and drawn.get("tiles"):
         marks = {tile: "+" for tile in change.tiles.added}
         marks |= {tile: "~" for tile in change.tiles.changed}
+        kept = {tile: "=" for tile, paths in change.kept.items() if paths == ["*"]}
         legend = "Layout before (deleted)" if change.action is Action.DELETE else (
-            "Layout after: `+` added, `~` changed")
+            "Layout after: `+` added, `~` changed" + (", `=` kept" if kept else ""))
+        marks |= kept
         body += f"\n{legend}\n\n```text\n" + render_minimap(list(drawn["tiles"]), marks)
         body += "```\n"
     return f"<details><summary>{title}</summary>\n\n{body}\n</details>\n"
@@ -102,6 +111,10 @@ def summary_block(env: EnvironmentPlan) -> str:
         lines += ["No changes. Live dashboards match git.", ""]
     if env.unmanaged and not env.prune:
         lines += [f"Unmanaged (left alone): {', '.join(map(md_text, env.unmanaged))}", ""]
+    if env.warnings:
+        lines += ["**Warnings**", ""]
+        lines += [f"- {md_text(warning_text(w.dashboard, w.message))}" for w in env.warnings]
+        lines.append("")
     return "\n".join(lines)
 
 

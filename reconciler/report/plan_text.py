@@ -8,7 +8,10 @@ terminal) and no line can pass for a GitHub workflow command
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.engine.unmodeled import WHOLE
 from reconciler.report import fleets
 from reconciler.report.fields import value_change
 from reconciler.report.sanitize import escape_controls, guard_text, quoted
@@ -23,6 +26,19 @@ def _rename_lines(old: str, new: str, indent: str) -> list[str]:
     if diff:
         return [f"{indent}~ {head}", *(f"{indent}    {line}" for line in diff)]
     return [f"{indent}~ name: {quoted(old)} -> {quoted(new)}"]
+
+
+def kept_text(kept: Mapping[str, list[str]]) -> str:
+    """``dau (insight.query.filters), funnel (whole tile)``: what apply sends back."""
+    return ", ".join(
+        f"{tile} ({'whole tile' if paths == [WHOLE] else ', '.join(paths)})"
+        for tile, paths in kept.items()
+    )
+
+
+def warning_text(dashboard: str | None, message: str) -> str:
+    subject = f"\"{dashboard}\": " if dashboard else ""
+    return f"warning: {subject}{message}"
 
 
 def change_lines(change: Change, *, color: bool) -> list[str]:
@@ -45,6 +61,8 @@ def change_lines(change: Change, *, color: bool) -> list[str]:
             lines += [f"            {line}" for line in diff]
     lines += [paint(f"      - tile {escape_controls(tile)}", "-", color=color)
               for tile in change.tiles.removed]
+    if change.kept:
+        lines.append(f"      = kept: {escape_controls(kept_text(change.kept))}")
     return lines
 
 
@@ -60,6 +78,9 @@ def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
         subject = f"{quoted(error.dashboard)}: " if error.dashboard else ""
         message = escape_controls(error.message)
         lines.append(paint(f"  ! error: {subject}{message}", "!", color=color))
+    lines += [paint(f"  ? {escape_controls(warning_text(w.dashboard, w.message))}", "~",
+                    color=color)
+              for w in env.warnings]
     s = env.summary
     lines.append(
         f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "

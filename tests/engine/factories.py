@@ -41,3 +41,10 @@ def environment(**fields: Any) -> Environment:
 def live(dashboard_id: str, name: str, *wire_tiles: dict[str, Any]) -> dict[str, Any]:
     return {"id": dashboard_id, "name": name, "tiles": list(wire_tiles),
             "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"}
+
+
+# a tile of a type dashctl does not model (set in the UI, or by a newer API)
+FUNNEL: dict[str, Any] = {
+    "id": "funnel", "type": "TILE_TYPE_FUNNEL", "position": {"x": 0, "y": 20, "w": 12, "h": 4},
+    "funnel": {"steps": [{"event": "signup"}]},
+}

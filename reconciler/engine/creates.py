@@ -1,0 +1,65 @@
+"""Which dashboard a name keeps when concurrent creates doubled it (SPEC §4). Pure.
+
+Create is not idempotent and the API has no locks, so two applies started
+together can both create "Growth KPIs". After its creates, an apply lists the
+project once more; for each name it created that now has several live
+dashboards, every apply keeps the same one, the one created first (by
+``createdAt``, then ``id``): `earliest`. An apply deletes only the dashboard
+it created itself in this run, when that one lost (`resolve_created`), and
+writes its tiles to the one kept.
+
+The client's adoption after an ambiguous Create (`reconciler.api.client`)
+adopts by the same rule, so both mechanisms agree on the one kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+Summary = Mapping[str, Any]  # {"id", "name", "createdAt", ...} as List returns it
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def created_key(summary: Summary) -> tuple[int, datetime, str]:
+    """Sort key: parseable ``createdAt`` first, earliest first, then ``id``."""
+    dashboard_id = str(summary.get("id", ""))
+    try:
+        moment = datetime.fromisoformat(str(summary.get("createdAt", "")))
+    except ValueError:
+        return (1, _NEVER, dashboard_id)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (0, moment, dashboard_id)
+
+
+def earliest(summaries: Iterable[Summary]) -> Summary | None:
+    """The dashboard every apply keeps among ``summaries`` of one name; None if none."""
+    return min(summaries, key=created_key, default=None)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a dashboard this apply created ends up."""
+
+    keep: str  # the id to write the tiles to
+    delete: str | None = None  # this apply's own dashboard that lost, to delete
+
+    @property
+    def lost(self) -> bool:
+        return self.delete is not None
+
+
+def resolve_created(name: str, created_id: str, summaries: Iterable[Summary]) -> Resolution:
+    """What to do with ``created_id`` (this run's Create of ``name``), given a fresh List."""
+    same_name = [item for item in summaries if str(item.get("name")) == name]
+    winner = earliest(same_name)
+    if winner is None or str(winner["id"]) == created_id:
+        return Resolution(created_id)
+    if created_id not in {str(item["id"]) for item in same_name}:
+        return Resolution(str(winner["id"]))  # ours is gone already: nothing to delete
+    return Resolution(str(winner["id"]), delete=created_id)

@@ -1,0 +1,97 @@
+"""An in-memory `engine.ports.DashboardsAPI` for engine tests (test code, not under test).
+
+It stores tiles exactly as sent (unmodeled fields and tile types included, as
+a server whose API grew past dashctl's would), stamps ``createdAt`` from a
+clock that only moves forward, counts every call, and lets a test play
+another writer at chosen moments (``before_create``, ``after_create``,
+``before_delete``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from reconciler.errors import NotFound, Unavailable
+
+WRITES = ("Create", "Update", "Upsert", "Delete")
+Hook = Callable[["FakeAPI", str], None]
+
+
+class FakeAPI:
+    def __init__(self) -> None:
+        self.dashboards: dict[str, dict[str, Any]] = {}
+        self.calls: Counter[str] = Counter()
+        self.before_create: Hook | None = None
+        self.after_create: Hook | None = None
+        self.before_delete: Hook | None = None
+        self.fail_list_after_create = False
+        self._clock = datetime(2026, 1, 1, tzinfo=UTC)
+        self._ids = 0
+
+    # -- what another writer does, without counting as dashctl's calls ---------------------
+
+    def put(self, name: str, tiles: list[dict[str, Any]] | None = None, *,
+            dashboard_id: str | None = None) -> str:
+        self._ids += 1
+        self._clock += timedelta(milliseconds=1)
+        stamp = self._clock.isoformat().replace("+00:00", "Z")
+        new_id = dashboard_id or f"dash_{self._ids:03d}"
+        self.dashboards[new_id] = {"id": new_id, "name": name, "tiles": copy.deepcopy(tiles or []),
+                                   "createdAt": stamp, "updatedAt": stamp}
+        return new_id
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return [d for d in self.dashboards.values() if d["name"] == name]
+
+    @property
+    def writes(self) -> int:
+        return sum(self.calls[method] for method in WRITES)
+
+    # -- DashboardsAPI ---------------------------------------------------------------------
+
+    async def list_dashboards(self) -> list[dict[str, Any]]:
+        self.calls["List"] += 1
+        if self.fail_list_after_create and self.calls["Create"]:
+            raise Unavailable("List: unavailable: injected")
+        return [{key: d[key] for key in ("id", "name", "createdAt", "updatedAt")}
+                for d in self.dashboards.values()]
+
+    async def get_dashboard(self, dashboard_id: str) -> dict[str, Any]:
+        self.calls["Get"] += 1
+        if dashboard_id not in self.dashboards:
+            raise NotFound(f"Get {dashboard_id}: not_found")
+        return copy.deepcopy(self.dashboards[dashboard_id])
+
+    async def create_dashboard(self, name: str) -> dict[str, Any]:
+        self.calls["Create"] += 1
+        if self.before_create:
+            self.before_create(self, name)
+        new_id = self.put(name)
+        if self.after_create:
+            self.after_create(self, name)
+        return copy.deepcopy(self.dashboards[new_id])
+
+    async def update_dashboard(self, dashboard_id: str, name: str) -> dict[str, Any]:
+        self.calls["Update"] += 1
+        if dashboard_id not in self.dashboards:
+            raise NotFound(f"Update {dashboard_id}: not_found")
+        self.dashboards[dashboard_id]["name"] = name
+        return copy.deepcopy(self.dashboards[dashboard_id])
+
+    async def upsert_tiles(self, dashboard_id: str, tiles: list[dict[str, Any]]) -> dict[str, Any]:
+        self.calls["Upsert"] += 1
+        if dashboard_id not in self.dashboards:
+            raise NotFound(f"Upsert {dashboard_id}: not_found")
+        self.dashboards[dashboard_id]["tiles"] = copy.deepcopy(tiles)
+        return copy.deepcopy(self.dashboards[dashboard_id])
+
+    async def delete_dashboard(self, dashboard_id: str) -> None:
+        self.calls["Delete"] += 1
+        if self.before_delete:
+            self.before_delete(self, dashboard_id)
+        if self.dashboards.pop(dashboard_id, None) is None:
+            raise NotFound(f"Delete {dashboard_id}: not_found")

@@ -1,0 +1,164 @@
+"""engine.apply against an in-memory DashboardsAPI (the fake is test code; apply is under test)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
+from reconciler.engine.live import read_live
+from reconciler.engine.plan import Change, EnvironmentPlan, build_environment_plan
+from reconciler.engine.ports import WireDashboard
+from reconciler.model import Tile, tile_to_wire
+from reconciler.repo.models import Environment, Manifest
+from tests.engine.factories import FUNNEL, environment, insight, manifest, markdown
+from tests.engine.fake_api import FakeAPI
+
+
+def wire(tile: dict[str, Any]) -> dict[str, Any]:
+    return tile_to_wire(Tile.model_validate(tile))
+
+
+def plan(api: FakeAPI, manifests: list[Manifest], env: Environment | None = None
+         ) -> EnvironmentPlan:
+    live = asyncio.run(read_live(api))
+    return build_environment_plan(env or environment(), manifests, [], live)
+
+
+def apply(api: FakeAPI, env_plan: EnvironmentPlan, **options: Any) -> ApplyResult:
+    return asyncio.run(apply_environment(api, env_plan, allow_delete=True, **options))
+
+
+GROWTH = [insight("dau"), markdown("goals")]
+
+
+def test_no_op_plan_makes_zero_writes() -> None:
+    api = FakeAPI()
+    api.put("Growth", [wire(tile) for tile in GROWTH])
+    result = apply(api, plan(api, [manifest("Growth", *GROWTH)]))
+    assert result.outcomes == [] and api.writes == 0
+
+
+def test_create_writes_tiles_and_a_second_plan_is_empty() -> None:
+    api = FakeAPI()
+    result = apply(api, plan(api, [manifest("Growth", *GROWTH), manifest("Empty")]))
+    assert result.failed == [] and len(result.outcomes) == 2
+    assert api.calls["Create"] == 2 and api.calls["Upsert"] == 1  # no upsert of zero tiles
+    assert api.calls["List"] == 2  # the plan's, and the one after the creates
+    assert plan(api, [manifest("Growth", *GROWTH), manifest("Empty")]).changes == []
+
+
+def test_update_sends_back_what_other_writers_set() -> None:
+    api = FakeAPI()
+    dau = wire(insight("dau"))
+    dau["insight"]["title"] = "Daily users"
+    dau["color"] = "blue"
+    dashboard_id = api.put("Growth", [dau, wire(markdown("goals")), FUNNEL])
+    changed = [insight("dau", w=8), markdown("goals", "# New")]
+    env_plan = plan(api, [manifest("Growth", *changed)])
+    (change,) = env_plan.changes
+    assert change.kept == {"dau": ["color", "insight.title"], "funnel": ["*"]}
+    assert apply(api, env_plan).failed == []
+    tiles = {tile["id"]: tile for tile in api.dashboards[dashboard_id]["tiles"]}
+    assert tiles["funnel"] == FUNNEL
+    assert tiles["dau"]["insight"]["title"] == "Daily users" and tiles["dau"]["color"] == "blue"
+    assert tiles["dau"]["position"]["w"] == 8
+    assert plan(api, [manifest("Growth", *changed)]).changes == []
+
+
+def test_a_create_that_lost_to_an_earlier_one_deletes_its_own_and_writes_to_the_winner() -> None:
+    api = FakeAPI()
+    env_plan = plan(api, [manifest("Growth", *GROWTH)])
+    winner: list[str] = []
+
+    def other_apply_first(fake: FakeAPI, name: str) -> None:
+        winner.append(fake.put(name, [FUNNEL]))  # created first, holding a tile of its own
+
+    api.before_create = other_apply_first
+    result = apply(api, env_plan)
+    assert result.failed == []
+    (outcome,) = result.outcomes
+    assert outcome.note is not None and f"kept {winner[0]}" in outcome.note
+    (growth,) = api.named("Growth")
+    assert growth["id"] == winner[0]
+    assert {tile["id"] for tile in growth["tiles"]} == {"dau", "goals", "funnel"}
+    assert api.calls["Delete"] == 1
+
+
+def test_a_create_that_won_deletes_nothing_of_the_other_writer() -> None:
+    api = FakeAPI()
+    env_plan = plan(api, [manifest("Growth", *GROWTH)])
+    later: list[str] = []
+    api.after_create = lambda fake, name: later.append(fake.put(name))
+    result = apply(api, env_plan)
+    assert result.failed == [] and result.outcomes[0].note is None
+    assert len(api.named("Growth")) == 2  # the later one is its creator's to delete
+    assert api.calls["Delete"] == 0
+    assert api.dashboards[later[0]]["tiles"] == []
+
+
+def test_two_applies_at_once_leave_one_dashboard_per_name() -> None:
+    api = FakeAPI()
+    names = [f"Board {index}" for index in range(10)]
+    manifests = [manifest(name, *GROWTH) for name in names]
+    first, second = plan(api, manifests), plan(api, manifests)
+
+    async def both() -> list[ApplyResult]:
+        return list(await asyncio.gather(
+            apply_environment(api, first, allow_delete=False, parallelism=3),
+            apply_environment(api, second, allow_delete=False, parallelism=4)))
+
+    results = asyncio.run(both())
+    assert all(result.failed == [] for result in results)
+    assert sorted(d["name"] for d in api.dashboards.values()) == sorted(names)
+    assert api.calls["Create"] == 20 and api.calls["Delete"] == 10
+    assert plan(api, manifests).changes == []
+
+
+def test_a_delete_answered_not_found_is_done() -> None:
+    api = FakeAPI()
+    api.put("Keep", [wire(insight("a"))])
+    api.put("Stray")
+    env_plan = plan(api, [manifest("Keep", insight("a"))], environment(prune=True))
+    api.before_delete = lambda fake, dashboard_id: fake.dashboards.pop(dashboard_id)
+    result = apply(api, env_plan)
+    assert len(result.outcomes) == 1 and result.failed == []
+    assert [d["name"] for d in api.dashboards.values()] == ["Keep"]
+
+
+def test_a_failed_list_after_creates_is_reported_and_tiles_still_written() -> None:
+    api = FakeAPI()
+    env_plan = plan(api, [manifest("Growth", *GROWTH)])
+    api.fail_list_after_create = True
+    result = apply(api, env_plan)
+    (failed,) = result.failed
+    assert failed.error is not None and "concurrent create" in failed.error
+    (growth,) = api.named("Growth")
+    assert len(growth["tiles"]) == 2
+
+
+def test_backup_gets_the_raw_live_dashboard_before_it_is_touched() -> None:
+    api = FakeAPI()
+    dashboard_id = api.put("Growth", [wire(insight("dau")), FUNNEL])
+    seen: list[WireDashboard] = []
+
+    def backup(change: Change, live: WireDashboard) -> None:
+        seen.append(live)
+
+    apply(api, plan(api, [manifest("Growth", insight("dau", w=8))]), backup=backup)
+    assert [d["id"] for d in seen] == [dashboard_id]
+    assert seen[0]["tiles"] == [wire(insight("dau")), FUNNEL]
+
+
+def test_moved_since_sees_an_edit_to_unmodeled_content() -> None:
+    api = FakeAPI()
+    dau = wire(insight("dau"))
+    dau["insight"]["title"] = "Daily users"
+    dashboard_id = api.put("Growth", [dau])
+    env_plan = plan(api, [manifest("Growth", insight("dau", w=8))])
+    assert asyncio.run(moved_since(api, env_plan)) == []
+    api.dashboards[dashboard_id]["tiles"][0]["insight"]["title"] = "Weekly users"
+    assert asyncio.run(moved_since(api, env_plan)) == ["Growth"]
+    api.dashboards[dashboard_id]["tiles"][0]["insight"]["title"] = "Daily users"
+    api.dashboards[dashboard_id]["updatedAt"] = "2027-01-01T00:00:00Z"
+    assert asyncio.run(moved_since(api, env_plan)) == []  # a timestamp is not a move
