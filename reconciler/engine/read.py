@@ -20,6 +20,7 @@ from reconciler.engine.ports import DashboardsAPI
 from reconciler.errors import DashctlError
 from reconciler.repo.loader import LoadCache, load_manifests
 from reconciler.repo.models import Environment, Manifest, Problem, Repo
+from reconciler.repo.urls import redact_userinfo
 
 log = logging.getLogger("dashctl.read")
 
@@ -45,9 +46,14 @@ class EnvironmentState:
 
 def describe(error: BaseException) -> str:
     """One line for an error of one environment (a DashctlError is already one)."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]  # a task group's failure: say what failed inside it
     if isinstance(error, DashctlError):
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, UnicodeEncodeError):
+        return ("the project or the token holds a character that an HTTP header cannot carry "
+                "(ASCII only)")
+    return redact_userinfo(f"{type(error).__name__}: {error}")
 
 
 def read_desired(
