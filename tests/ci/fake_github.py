@@ -46,7 +46,7 @@ class FakeGitHub:
 
     def add_comment(self, repo: str, number: int, body: str, user: str = "octocat") -> int:
         with self._lock:
-            return self._create(repo, number, body, user)["id"]  # type: ignore[no-any-return]
+            return int(self._create(repo, number, body, user)["id"])
 
     def bodies(self, repo: str, number: int) -> list[str]:
         return [c["body"] for c in self.comments[(repo, number)]]
@@ -144,7 +144,7 @@ class RunningFake:
         handler = type("Handler", (_Handler,), {"fake": fake})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         host, port = self.server.server_address[:2]
-        fake.url = f"http://{host}:{port}"
+        fake.url = f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from reconciler.api import github as gh
@@ -14,10 +15,10 @@ ENV = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO}
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gh.time, "sleep", lambda _: None)
+    monkeypatch.setattr("reconciler.api.github.time.sleep", lambda _: None)
 
 
-def client_for(fake: FakeGitHub, token: str = TOKEN) -> gh.httpx.Client:
+def client_for(fake: FakeGitHub, token: str = TOKEN) -> httpx.Client:
     settings = gh.GitHubSettings(token=token, repository=REPO, api_url=fake.url)
     return gh.github_client(settings)
 
@@ -72,7 +73,7 @@ def test_create_and_update(github: FakeGitHub) -> None:
 
 def test_a_pagination_link_to_another_host_is_not_followed(github: FakeGitHub) -> None:
     with client_for(github) as client:
-        response = gh.httpx.Response(
+        response = httpx.Response(
             200, headers={"Link": '<https://evil.example/steal?page=2>; rel="next"'})
         with pytest.raises(gh.GitHubError, match="refusing to follow"):
             gh._next_page(client, response)

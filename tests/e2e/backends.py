@@ -80,10 +80,10 @@ def writers_kit(request: pytest.FixtureRequest, tmp_path: Path,
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        url = _wait_for_url(process, 20.0)
-        if url is None:
+        found = _wait_for_url(process, 20.0)
+        if found is None:
             pytest.skip("dashctl serve has no --newer-api yet")
-        kit = http_kit(root, url, monkeypatch, mint_token(secret=secret, project="proj_w",
+        kit = http_kit(root, found, monkeypatch, mint_token(secret=secret, project="proj_w",
                                                            ttl=3600))
         assert keeps_unmodeled(kit), "serve --newer-api dropped an unmodeled field"
         yield kit

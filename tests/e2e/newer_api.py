@@ -46,7 +46,7 @@ def _grid(tiles: Any) -> list[dict[str, Any]]:
     ids = [t.get("id") for t in tiles]
     if not all(isinstance(i, str) and i for i in ids) or len(set(ids)) != len(ids):
         raise Refused("invalid_argument", "tile ids must be present and unique")
-    boxes = []
+    boxes: list[tuple[Any, tuple[Any, Any, Any, Any]]] = []
     for tile in tiles:
         position = tile.get("position") or {}
         x, y, w, h = (position.get(key, 0) for key in ("x", "y", "w", "h"))

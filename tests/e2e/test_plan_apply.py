@@ -147,7 +147,7 @@ def test_max_deletes_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db", "prune": True, "max_deletes": 1})
     kit.write("growth", GROWTH)
     for name in ("A", "B", "C"):
-        kit.live(lambda c, n=name: c.create_dashboard(n))
+        kit.live(lambda c, n=name: c.create_dashboard(n))  # type: ignore[misc]
     code, _, err = kit.run(capsys, "apply", "--env", "test", "--auto-approve", "--allow-delete")
     assert code == 1 and "max_deletes" in err
     assert sorted(d["name"] for d in kit.dashboards()) == ["A", "B", "C"]

@@ -25,7 +25,7 @@ VIZ = ["VISUALIZATION_LINE", "VISUALIZATION_BAR", "VISUALIZATION_KPI"]
 @st.composite
 def tiles(draw: st.DrawFn) -> list[dict[str, Any]]:
     count = draw(st.integers(0, 4))
-    out = []
+    out: list[dict[str, Any]] = []
     for index in range(count):
         w = draw(st.integers(1, 12))
         x = draw(st.integers(0, 12 - w))
@@ -39,7 +39,7 @@ def tiles(draw: st.DrawFn) -> list[dict[str, Any]]:
                                 "visualization": draw(st.sampled_from(VIZ))}}
             kind = "TILE_TYPE_INSIGHT"
         tile_id = draw(st.sampled_from(["a", "b", "c", "d", "e"]).filter(
-            lambda i: i not in {t["id"] for t in out}))
+            lambda i: bool(i not in {t["id"] for t in out})))
         out.append({"id": tile_id, "type": kind,
                     "position": {"x": x, "y": index * 3, "w": w, "h": 3}, **body})
     return out

@@ -33,7 +33,7 @@ def ui_insight_modeled(tile_id: str = "dau", **position: int) -> dict[str, Any]:
 
 
 def themed_markdown(tile_id: str = "notes", **position: int) -> dict[str, Any]:
-    tile = markdown(tile_id, **position)
+    tile = markdown(tile_id, **position)  # type: ignore[arg-type]
     tile["markdown"]["theme"] = "dark"
     return tile
 

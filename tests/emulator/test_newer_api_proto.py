@@ -67,7 +67,8 @@ def binary_tiles() -> list[Any]:
         field_bytes(100, b"#ff8800") + field_varint(102, 3),
     )
     conv = with_unknown(
-        pb.Tile(id="conv", type=FUNNEL_TYPE, position=pb.Position(x=0, y=4, w=12, h=3)),
+        pb.Tile(id="conv", type=FUNNEL_TYPE,  # type: ignore[arg-type]  # a number the proto lacks
+                position=pb.Position(x=0, y=4, w=12, h=3)),
         field_bytes(106, field_bytes(1, b"signup") + field_bytes(1, b"purchase")),  # funnel
     )
     return [dau, conv]

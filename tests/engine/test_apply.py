@@ -120,7 +120,8 @@ def test_a_delete_answered_not_found_is_done() -> None:
     api.put("Keep", [wire(insight("a"))])
     api.put("Stray")
     env_plan = plan(api, [manifest("Keep", insight("a"))], environment(prune=True))
-    api.before_delete = lambda fake, dashboard_id: fake.dashboards.pop(dashboard_id)
+    api.before_delete = lambda fake, dashboard_id: (
+        fake.dashboards.pop(dashboard_id), None)[1]
     result = apply(api, env_plan)
     assert len(result.outcomes) == 1 and result.failed == []
     assert [d["name"] for d in api.dashboards.values()] == ["Keep"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.engine.drift import Status, environment_drift
-from reconciler.engine.plan import Action, LiveState, Plan, build_environment_plan
+from reconciler.engine.live import LiveState
+from reconciler.engine.plan import Action, Plan, build_environment_plan
 from reconciler.model import Tile, tile_to_wire
 from tests.engine.factories import FUNNEL, environment, insight, live, manifest, markdown
 

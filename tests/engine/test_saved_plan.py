@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from reconciler.documents import read_saved_plan, saved_plan
-from reconciler.engine.plan import Action, LiveState, Plan, build_environment_plan
+from reconciler.engine.live import LiveState
+from reconciler.engine.plan import Action, Plan, build_environment_plan
 from reconciler.errors import ConfigError
 from reconciler.model import Tile, tile_to_wire
 from tests.engine.factories import FUNNEL, environment, insight, live, manifest, markdown

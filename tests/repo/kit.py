@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ tiles:
 
 
 def write_repo(
-    root: Path, files: dict[str, str | bytes], *, environments: str = ENVIRONMENTS
+    root: Path, files: Mapping[str, str | bytes], *, environments: str = ENVIRONMENTS
 ) -> Path:
     """A repository at root with environments.yaml and files (paths relative to root)."""
     root.mkdir(parents=True, exist_ok=True)

@@ -257,7 +257,8 @@ def test_a_generated_repository_gives_the_same_manifests_and_problems(
 
 # -- the schema check: jsonschema-rs says what jsonschema says --------------------------
 
-ODD_VALUES = [None, True, False, 0, -1, 1, 11, 12, 13, 2**31 - 1, 2**31, 2**64, 1.0, 1.5, -0.0,
+ODD_VALUES: list[Any] = [
+              None, True, False, 0, -1, 1, 11, 12, 13, 2**31 - 1, 2**31, 2**64, 1.0, 1.5, -0.0,
               math.nan, math.inf, "", "x", "line", "LINE", "insight", "day", [], [{}], {},
               {"name": "x"}, [1], "\ud800"]  # fmt: skip
 
@@ -280,7 +281,7 @@ def test_the_compiled_schema_agrees_with_jsonschema(data: st.DataObject) -> None
         if not paths:
             break
         path = data.draw(st.sampled_from(paths))
-        parent = manifest
+        parent: Any = manifest
         for step in path[:-1]:
             parent = parent[step]
         action = data.draw(st.sampled_from(["set", "delete", "add"]))

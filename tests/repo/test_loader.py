@@ -33,7 +33,7 @@ def markdown_tile(tile_id: str, x: int = 0, y: int = 0, w: int = 6, h: int = 2) 
     )
 
 
-def names(manifests: list) -> list[str]:  # type: ignore[type-arg]
+def names(manifests: list) -> list[str]:
     return [item.dashboard.name for item in manifests]
 
 

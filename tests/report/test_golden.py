@@ -11,7 +11,8 @@ import pytest
 
 from reconciler.documents import saved_plan
 from reconciler.engine.drift import DriftReport, environment_drift
-from reconciler.engine.plan import LiveState, Plan, build_environment_plan
+from reconciler.engine.live import LiveState
+from reconciler.engine.plan import Plan, build_environment_plan
 from reconciler.model import Tile, tile_to_wire
 from reconciler.report.drift_render import (
     render_drift_json,
