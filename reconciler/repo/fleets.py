@@ -45,22 +45,27 @@ class Members:
     problems: list[Problem]
 
 
-def valid_fleets(data: Any) -> dict[str, Fleet]:
-    """Each fleet entry that is valid on its own (the whole-file check reports the others)."""
-    entries = data.get("fleets") if isinstance(data, dict) else None
+def valid_entries(data: Any, section: str) -> dict[str, EnvironmentsFile]:
+    """Each entry of ``section`` (environments or fleets) that is valid on its own, parsed
+    alone, so that one bad entry never hides the others."""
+    entries = data.get(section) if isinstance(data, dict) else None
     if not isinstance(entries, dict):
         return {}
     check = validator("environments")
-    valid: dict[str, Fleet] = {}
+    valid: dict[str, EnvironmentsFile] = {}
     for name, entry in entries.items():
-        single = {"fleets": {name: entry}}
+        single = {section: {name: entry}}
         if not check.is_valid(single):
             continue
         try:
-            valid[name] = EnvironmentsFile.model_validate(single, strict=True).fleets[name]
+            valid[name] = EnvironmentsFile.model_validate(single, strict=True)
         except ValidationError:
             continue
     return valid
+
+
+def valid_fleets(data: Any) -> dict[str, Fleet]:
+    return {name: parsed.fleets[name] for name, parsed in valid_entries(data, "fleets").items()}
 
 
 def _projects_file(

@@ -37,7 +37,7 @@ from reconciler.repo.models import (
     Problem,
     Repo,
 )
-from reconciler.repo.schema import schema_problems, validator
+from reconciler.repo.schema import schema_problems
 from reconciler.repo.select import Shard
 from reconciler.repo.yaml_io import YamlDocument, display_path, load_yaml
 
@@ -96,21 +96,10 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
 
 def _valid_environments(data: Any) -> dict[str, Environment]:
     """Each entry that is valid on its own, so the others can still be checked."""
-    entries = data.get("environments") if isinstance(data, dict) else None
-    if not isinstance(entries, dict):
-        return {}
-    check = validator("environments")
-    valid: dict[str, Environment] = {}
-    for name, entry in entries.items():
-        single = {"environments": {name: entry}}
-        if not check.is_valid(single):
-            continue
-        try:
-            parsed = EnvironmentsFile.model_validate(single, strict=True)
-        except ValidationError:
-            continue
-        valid[name] = parsed.environments[name].model_copy(update={"name": name})
-    return valid
+    return {
+        name: parsed.environments[name].model_copy(update={"name": name})
+        for name, parsed in fleets.valid_entries(data, "environments").items()
+    }
 
 
 def raw_environment_names(repo: Repo, section: str = "environments") -> list[str]:
