@@ -11,7 +11,6 @@ File names are slugs of the names, so no name can reach outside DIR.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,8 @@ from reconciler.preview.pages import (
     render_index,
     render_plan_environment_page,
 )
+from reconciler.repo import filenames
+from reconciler.repo.filenames import unique
 from reconciler.repo.select import matching
 
 
@@ -43,19 +44,9 @@ class PreviewOptions(Selected):
     out: Path = Path("preview")
 
 
-SLUG = re.compile(r"[^a-z0-9]+")
-MAX_SLUG = 60
-
-
 def slug(name: str, taken: set[str]) -> str:
-    """A file-name-safe, unique (within ``taken``, which it extends) form of ``name``."""
-    base = SLUG.sub("-", name.lower()).strip("-")[:MAX_SLUG].strip("-") or "dashboard"
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    taken.add(candidate)
-    return candidate
+    """A file-name-safe stem of ``name``, unique within ``taken`` (which it extends)."""
+    return unique(filenames.slug(name), taken)
 
 
 def write(path: Path, text: str) -> None:

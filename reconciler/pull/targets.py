@@ -20,20 +20,17 @@ dashboard belongs to; this module turns that into write targets:
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler.engine.pair import Pairing
+from reconciler.repo.filenames import slug, unique
 from reconciler.repo.limits import name_problem
 from reconciler.repo.models import Manifest
 
 YAML_SUFFIXES = (".yaml", ".yml")
-MAX_SLUG = 60  # characters of a file name made from a dashboard name (then a hash suffix)
 RENAME_SIMILARITY = 0.5  # share of tile ids in common that recognises a UI rename
 
 
@@ -55,30 +52,9 @@ class PullTargets:
     missing: list[Manifest] = field(default_factory=list)  # declared in git, not live
 
 
-def slug(name: str) -> str:
-    """``Growth KPIs (EU)`` -> ``growth-kpis-eu``; a long name is cut, with a stable suffix.
-
-    A slug over :data:`MAX_SLUG` characters keeps its start and gets 8 hex
-    digits of the name's SHA-256, so that two long names that start alike get
-    two files, and the same name the same file name, everywhere: the file name
-    stays far under the 255 bytes a file system allows.
-    """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "dashboard"
-    if len(text) <= MAX_SLUG:
-        return text
-    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{text[:MAX_SLUG].rstrip('-')}-{digest}"
-
-
 def free_file_name(stem: str, taken: set[str]) -> str:
     """``stem.yaml``, or ``stem-2.yaml``... whose stem no file in ``taken`` already uses."""
-    candidate, number = stem, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{stem}-{number}"
-    taken.add(candidate)
-    return candidate + ".yaml"
+    return unique(stem, taken) + ".yaml"
 
 
 def stems(paths: Iterable[Path]) -> set[str]:

@@ -53,10 +53,6 @@ class YamlDocument:
         self.keep_alive: list[Any] = []  # containers whose ids are in marks but not in data
 
     @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
     def marks(self) -> Marks:
         """The locations of every container's items (found now if they were deferred)."""
         if self._find_marks is not None:

@@ -10,6 +10,3 @@ def paint(text: str, key: str, *, color: bool) -> str:
     code = COLORS.get(key)
     return f"\033[{code}m{text}\033[0m" if color and code else text
 
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

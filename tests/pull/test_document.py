@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from reconciler.pull.document import interpolate, manifest_tile, new_document, update_document
-from reconciler.pull.targets import free_file_name, slug
+from reconciler.pull.targets import free_file_name
+from reconciler.repo.filenames import slug
 from reconciler.repo.yaml_io import dump_roundtrip, load_roundtrip
 
 MANIFEST = """\
