@@ -22,7 +22,7 @@ from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
 from reconciler.engine.plan import Change, EnvironmentPlan, Plan, saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
 from reconciler.errors import ConfigError, PlanRefused
-from reconciler.repo.models import Repo
+from reconciler.repo.models import Environment, Repo
 from reconciler.report.plan_text import render_plan_text
 
 SETTLE_S = 2.0  # how long apply waits before reading a doubled name again
@@ -57,10 +57,10 @@ def backup_writer(folder: Path, env: EnvironmentPlan) -> Callable[[Change, WireD
     return write
 
 
-def load_saved(options: ApplyOptions, repo: Repo, path: Path) -> Plan:
-    """The saved plan's environments that ``--env`` selects, checked against today's config."""
+def load_saved(repo: Repo, environments: list[Environment], path: Path) -> Plan:
+    """The saved plan's ``environments`` (those --env selects), checked against today's config."""
     plan = read_saved_plan(path)
-    wanted = {e.name for e in selected(options)[1]}
+    wanted = {e.name for e in environments}
     reasons: list[str] = []
     for item in plan.environments:
         environment = repo.environments.get(item.name)
@@ -136,23 +136,22 @@ def report(results: list[ApplyResult]) -> int:
 def run(options: ApplyOptions) -> int:
     if not options.auto_approve and not sys.stdin.isatty():
         raise ConfigError("refusing to apply without --auto-approve: stdin is not a terminal")
+    repo, environments = selected(options)
     if options.plan_file is not None:
-        repo = selected(options)[0]
-        plan = load_saved(options, repo, options.plan_file)
+        plan = load_saved(repo, environments, options.plan_file)
         moved = asyncio.run(_moved(repo, plan, options.parallelism))
         if moved:
             raise PlanRefused("live state moved since the plan was made; nothing applied. "
                               f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
     else:
-        repo = selected(options)[0]
-        plan = make_plan(options)
+        plan = make_plan(options, (repo, environments))
         if any(env.ambiguous for env in plan.environments):
             # another apply may be resolving the creates it doubled with ours (SPEC §4):
             # give it a moment, then read once more
             console.note(f"names matching several live dashboards; reading again in "
                          f"{SETTLE_S:g} s in case a concurrent apply is resolving them")
             time.sleep(SETTLE_S)
-            plan = make_plan(options)
+            plan = make_plan(options, (repo, environments))
     refusals = [f"{e.name}: {e.refusal}" for e in plan.environments if e.refusal]
     if refusals:
         raise PlanRefused("apply refused, nothing written: " + "; ".join(refusals))

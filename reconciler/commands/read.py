@@ -73,7 +73,9 @@ def read_all_desired(repo: Repo, environments: list[Environment]) -> list[Enviro
             for environment in environments]
 
 
-def make_plan(options: Selected) -> Plan:
-    """Read and plan every selected environment."""
-    repo, environments = selected(options)
+def make_plan(
+    options: Selected, selection: tuple[Repo, list[Environment]] | None = None
+) -> Plan:
+    """Read and plan every selected environment (``selection``: already loaded)."""
+    repo, environments = selection if selection is not None else selected(options)
     return asyncio.run(plan_all(repo, environments, parallelism=options.parallelism))

@@ -34,11 +34,8 @@ def inprocess_transport(
     """An ASGI transport over a fresh emulator app on ``db_path``, and a token for ``project``.
 
     ``options`` default to ``EmulatorOptions(newer_api=True)``."""
-    secret = secrets.token_urlsafe(32)
-    chosen = options if options is not None else EmulatorOptions(newer_api=True)
-    app = create_app(db_path=Path(db_path), jwt_secret=secret, options=chosen)
-    transport = httpx.ASGITransport(app=app)
-    return transport, mint_token(secret=secret, project=project, ttl=7 * 24 * 3600)
+    transport, mint = inprocess_server(db_path, options=options)
+    return transport, mint(project)
 
 
 def inprocess_server(
