@@ -37,7 +37,14 @@ import httpx
 from reconciler import __version__
 from reconciler.api.redact import redact
 from reconciler.api.retry import RetryPolicy, is_ambiguous
-from reconciler.api.wire import decode_message, error_from_response, method_path, retry_after
+from reconciler.api.transport import http_transport
+from reconciler.api.wire import (
+    decode_message,
+    encode_message,
+    error_from_response,
+    method_path,
+    retry_after,
+)
 from reconciler.engine.creates import earliest
 from reconciler.errors import (
     ApiError,
@@ -82,6 +89,7 @@ class Pool:
         concurrency: int = 16,
         timeout: float = 30.0,
     ) -> Pool:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         http = httpx.AsyncClient(
             base_url=strip_userinfo(base_url).rstrip("/"),  # never Basic auth from a url
             headers={
@@ -89,9 +97,8 @@ class Pool:
                 "Connect-Protocol-Version": "1",
                 "User-Agent": f"dashctl/{__version__}",
             },
-            transport=transport,
+            transport=transport or http_transport(limits),
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         )
         return cls(http, asyncio.Semaphore(concurrency))
 
@@ -289,7 +296,7 @@ class DashboardsClient:
             self.attempts += 1
             try:
                 response = await self._http.post(
-                    self._pool.url(method), json=payload, headers=self._headers)
+                    self._pool.url(method), content=encode_message(payload), headers=self._headers)
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, what)
                 raise _AttemptFailed(error, ambiguous=is_ambiguous(exc), wait=None) from exc

@@ -9,10 +9,11 @@ a large project are never all held at once.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from reconciler.engine.normalize import digest, form_text, live_form
 from reconciler.engine.pair import LiveSummary, is_ignored
@@ -32,7 +33,7 @@ class PackedDashboards(Mapping[str, Mapping[str, Any]]):
     """
 
     def __init__(self, dashboards: Iterable[Mapping[str, Any]] = ()) -> None:
-        self._packed: dict[str, tuple[str, str]] = {}
+        self._packed: dict[str, tuple[str, bytes]] = {}
         for wire in dashboards:
             self.add(wire)
 
@@ -42,7 +43,7 @@ class PackedDashboards(Mapping[str, Mapping[str, Any]]):
 
     def __getitem__(self, dashboard_id: str) -> dict[str, Any]:
         fingerprint, text = self._packed[dashboard_id]
-        loaded: dict[str, Any] = json.loads(text)
+        loaded: dict[str, Any] = orjson.loads(text)
         return {"id": dashboard_id, "fingerprint": fingerprint, **loaded}
 
     def __iter__(self) -> Iterator[str]:

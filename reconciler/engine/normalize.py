@@ -15,9 +15,10 @@ model, which apply sends back. `fingerprint` digests all of it.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import orjson
 
 from reconciler.engine.unmodeled import is_unmodeled_tile, split_tile
 from reconciler.model import TileType
@@ -29,8 +30,19 @@ UNSPECIFIED = {
 }
 
 
+INSIGHT = TileType.INSIGHT.value
+MARKDOWN = TileType.MARKDOWN.value
+_NOTHING: Mapping[str, Any] = {}
+
+# Hot: every tile of every live dashboard goes through `canonical_tile` (about
+# 7 us a tile before these shortcuts). A JSON object is a dict and a number an
+# int, which `type(...) is` tells faster than an isinstance check of an ABC.
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    if type(value) is dict or isinstance(value, Mapping):
+        return value
+    return _NOTHING
 
 
 def _list(value: Any) -> list[Any]:
@@ -38,6 +50,8 @@ def _list(value: Any) -> list[Any]:
 
 
 def _int(value: Any) -> int:
+    if type(value) is int:
+        return value
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -60,20 +74,23 @@ def _insight(wire: Mapping[str, Any]) -> dict[str, Any]:
 def canonical_tile(wire: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical form of one tile in wire form (manifest or live)."""
     position = _mapping(wire.get("position"))
-    has_insight = isinstance(wire.get("insight"), Mapping)
-    has_markdown = isinstance(wire.get("markdown"), Mapping)
+    insight = wire.get("insight")
+    markdown = wire.get("markdown")
+    has_insight = insight is not None and (type(insight) is dict or isinstance(insight, Mapping))
+    has_markdown = markdown is not None and (
+        type(markdown) is dict or isinstance(markdown, Mapping))
     tile_type = wire.get("type") or (
-        TileType.INSIGHT.value if has_insight else TileType.MARKDOWN.value if has_markdown else ""
-    )
+        INSIGHT if has_insight else MARKDOWN if has_markdown else "")
     tile: dict[str, Any] = {
         "id": str(wire.get("id", "")),
         "type": str(tile_type),
-        "position": {key: _int(position.get(key, 0)) for key in ("x", "y", "w", "h")},
+        "position": {"x": _int(position.get("x", 0)), "y": _int(position.get("y", 0)),
+                     "w": _int(position.get("w", 0)), "h": _int(position.get("h", 0))},
     }
-    if has_insight or (tile_type == TileType.INSIGHT.value and not has_markdown):
-        tile["insight"] = _insight(_mapping(wire.get("insight")))
-    if has_markdown or (tile_type == TileType.MARKDOWN.value and not has_insight):
-        tile["markdown"] = {"content": str(_mapping(wire.get("markdown")).get("content", ""))}
+    if has_insight or (tile_type == INSIGHT and not has_markdown):
+        tile["insight"] = _insight(_mapping(insight))
+    if has_markdown or (tile_type == MARKDOWN and not has_insight):
+        tile["markdown"] = {"content": str(_mapping(markdown).get("content", ""))}
     return tile
 
 
@@ -126,13 +143,16 @@ def live_form(wire: Mapping[str, Any]) -> dict[str, Any]:
     return form
 
 
-def form_text(form: Mapping[str, Any]) -> str:
-    """The one JSON spelling of a live form (keys sorted): what is packed and digested."""
-    return json.dumps(form, sort_keys=True, separators=(",", ":"))
+def form_text(form: Mapping[str, Any]) -> bytes:
+    """The one JSON spelling of a live form (keys sorted, UTF-8): what is packed and digested.
+
+    orjson: about five times faster than ``json`` at this, on every live dashboard.
+    """
+    return orjson.dumps(form, option=orjson.OPT_SORT_KEYS)
 
 
-def digest(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def digest(text: bytes) -> str:
+    return "sha256:" + hashlib.sha256(text).hexdigest()[:32]
 
 
 def fingerprint(wire: Mapping[str, Any]) -> str:

@@ -154,7 +154,8 @@ def live_before(live: Mapping[str, Any]) -> dict[str, Any]:
 def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Planned:
     """The change that turns ``live`` (a live form) into ``manifest``; no change when equal."""
     desired = desired_payload(manifest)
-    tiles = diff_tiles(canonical_tiles(desired["tiles"]), canonical_tiles(live.get("tiles") or []))
+    live_tiles = {tile["id"]: tile for tile in live.get("tiles") or []}  # canonical already
+    tiles = diff_tiles(canonical_tiles(desired["tiles"]), live_tiles)
     live_name = str(live.get("name", ""))
     rename = Rename(live_name, manifest.dashboard.name) if live_name != desired["name"] else None
     if not tiles and rename is None:

@@ -75,6 +75,8 @@ def is_unmodeled_tile(tile: Mapping[str, Any]) -> bool:
 def split_tile(tile: Mapping[str, Any], level: Level = MODELED) -> tuple[dict[str, Any], list[str]]:
     """``(overlay, extras)`` of a modeled tile in one walk: its unmodeled fields, and the
     unknown keys inside lists git owns whole (`owned_list_extras`). Hot: every live tile."""
+    if _only_modeled(tile, level):  # the common case, told without building anything
+        return {}, []
     known = level.keys
     overlay = {} if known.issuperset(tile) else {
         key: value for key, value in tile.items() if key not in known}
@@ -94,6 +96,22 @@ def split_tile(tile: Mapping[str, Any], level: Level = MODELED) -> tuple[dict[st
             if inner_extras:
                 extras += [f"{key}.{path}" for path in inner_extras]
     return overlay, extras
+
+
+def _only_modeled(value: Mapping[str, Any], level: Level) -> bool:
+    """Whether an object holds modeled keys only, at every depth (what `split_tile` walks)."""
+    if not level.keys.issuperset(value):
+        return False
+    for key, items in level.lists.items():
+        inner = value.get(key)
+        if isinstance(inner, list) and not all(
+                not isinstance(item, dict) or items.issuperset(item) for item in inner):
+            return False
+    for key, below in level.objects.items():
+        inner = value.get(key)
+        if isinstance(inner, dict) and not _only_modeled(inner, below):
+            return False
+    return True
 
 
 def unmodeled_fields(tile: Mapping[str, Any]) -> dict[str, Any]:
