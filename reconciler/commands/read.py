@@ -54,7 +54,7 @@ async def _each_read(
     All the fetches start at once (bounded by the run's one concurrency gate);
     the manifests load in a worker thread meanwhile, one LoadCache for the run.
     """
-    cache = LoadCache()
+    cache = LoadCache.of(repo.root)
     repo_problems = repository_problems(repo)
     async with Clients(repo, concurrency=parallelism) as clients:
 
@@ -67,7 +67,7 @@ async def _each_read(
 
 def read_all_desired(repo: Repo, environments: list[Environment]) -> list[EnvironmentState]:
     """Every selected environment's manifests and problems, without live state."""
-    cache = LoadCache()
+    cache = LoadCache.of(repo.root)
     repo_problems = repository_problems(repo)
     return [read_desired(repo, environment, repo_problems=repo_problems, cache=cache)
             for environment in environments]

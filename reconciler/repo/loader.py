@@ -28,6 +28,7 @@ from reconciler.repo.gc_pause import fewer_collections
 from reconciler.repo.interpolate import interpolate
 from reconciler.repo.limits import cap_per_file, capped, limit_problems, prefer
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
+from reconciler.repo.manifest_store import ManifestStore, Stored
 from reconciler.repo.models import (
     BASE_DIR,
     ENVIRONMENTS_FILE,
@@ -39,7 +40,7 @@ from reconciler.repo.models import (
 )
 from reconciler.repo.schema import schema_problems
 from reconciler.repo.select import Shard
-from reconciler.repo.yaml_io import YamlDocument, display_path, load_yaml
+from reconciler.repo.yaml_io import YamlDocument, display_path, load_yaml, parse_text, read_text
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
@@ -142,6 +143,12 @@ class LoadCache:
 
     documents: dict[Path, YamlDocument] = field(default_factory=dict)
     results: dict[tuple[Path, bool], _Checked] = field(default_factory=dict)
+    store: ManifestStore | None = None  # checked manifests of earlier runs
+
+    @classmethod
+    def of(cls, root: Path) -> LoadCache:
+        """A cache for one run over the repository at ``root``, with its lasting store."""
+        return cls(store=ManifestStore.open(root))
 
     def document(self, path: Path) -> YamlDocument:
         if path in self.documents:
@@ -190,6 +197,8 @@ def load_manifests(
 
     with fewer_collections():
         checked = [_check(path, in_base, environment, cache) for _, path, in_base in chosen]
+    if cache.store is not None:
+        cache.store.flush()
     for item in checked:
         problems.extend(item.problems)
     declared = [item.declared for item in checked if item.declared is not None]
@@ -228,7 +237,44 @@ def _check(path: Path, in_base: bool, environment: Environment, cache: LoadCache
     key = (path, in_base)
     if key in cache.results:
         return cache.results[key]
-    document = cache.document(path)
+    if cache.store is not None and path not in cache.documents:
+        return _check_stored(path, in_base, environment, cache, cache.store)
+    return _check_document(cache.document(path), in_base, environment, cache)
+
+
+def _check_stored(path: Path, in_base: bool, environment: Environment, cache: LoadCache,
+                  store: ManifestStore) -> _Checked:
+    """`_check` through the lasting store: a clean file seen before is not parsed again."""
+    file = display_path(path)
+    text, _ = read_text(path, file)
+    if text is None or "$" in text:  # a problem to locate, or variables: the usual way
+        return _check_document(cache.document(path), in_base, environment, cache)
+    key = store.key(text, in_base)
+    stored = store.get(key)
+    if stored is not None:
+        try:
+            dashboard = Dashboard.model_validate(stored.data, strict=True)
+        except ValidationError:  # not what this model accepts: check the file itself
+            stored = None
+        else:
+            values = {name: Problem(file, line, column, stored.data[name])
+                      for name, (line, column) in stored.at.items()}
+            checked = _Checked(file, Declared(file, in_base, values),
+                               Manifest(dashboard=dashboard, path=path, from_base=in_base), [])
+            cache.results[(path, in_base)] = checked
+            return checked
+    document = parse_text(path, file, text)
+    checked = _check_document(document, in_base, environment, cache)
+    if checked.manifest is not None and not checked.problems and checked.declared is not None:
+        at = {name: (problem.line, problem.column)
+              for name, problem in checked.declared.values.items()}
+        store.put(key, Stored(document.data, at))
+    return checked
+
+
+def _check_document(document: YamlDocument, in_base: bool, environment: Environment,
+                    cache: LoadCache) -> _Checked:
+    key = (document.path, in_base)
     if document.problems:
         return _Checked(document.file, None, None, list(document.problems))
     if document.empty:
@@ -292,7 +338,7 @@ def check_repo(root: Path, env: str | Sequence[str] = ()) -> Validation:
             problems.append(_unknown_environment(repo, name))
     selected = [e for e in repo.environments.values()
                 if e.name in select.matching(repo.environments, wanted, strict=False)]
-    cache = LoadCache()
+    cache = LoadCache.of(root)
     count = 0
     for environment in selected:
         manifests, found = load_manifests(repo, environment, cache=cache)

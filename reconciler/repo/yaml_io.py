@@ -169,11 +169,18 @@ def load_yaml(path: Path, *, file: str | None = None, located: bool = False) -> 
     later only if asked for) unless it has anything that path leaves to the
     located one, or ``located=True``; either way the document is the same.
     """
-    document = YamlDocument(path, file if file is not None else display_path(path))
-    text, problem = read_text(path, document.file)
+    file = file if file is not None else display_path(path)
+    text, problem = read_text(path, file)
     if problem is not None or text is None:
-        document.problems.append(problem or Problem(document.file, 1, 1, "cannot read file"))
+        document = YamlDocument(path, file)
+        document.problems.append(problem or Problem(file, 1, 1, "cannot read file"))
         return document
+    return parse_text(path, file, text, located=located)
+
+
+def parse_text(path: Path, file: str, text: str, *, located: bool = False) -> YamlDocument:
+    """The document of a file's text that ``read_text`` gave (see `load_yaml`)."""
+    document = YamlDocument(path, file)
     if not located and parse_fast(text, document, find_marks=located_marks):
         return document
     return parse_yaml(text, document)
