@@ -36,7 +36,7 @@ import httpx
 
 from reconciler import __version__
 from reconciler.api.redact import redact
-from reconciler.api.retry import RetryPolicy, is_ambiguous
+from reconciler.api.retry import Failure, RetryPolicy, is_ambiguous
 from reconciler.api.wire import decode_message, error_from_response, method_path, retry_after
 from reconciler.engine.creates import earliest
 from reconciler.errors import (
@@ -271,9 +271,10 @@ class DashboardsClient:
 
     async def _backoff(self, attempt: int, failure: _AttemptFailed, what: str) -> None:
         """Wait before the next attempt, or raise the error after the last one."""
-        if attempt >= self._policy.max_attempts:
+        delay = self._policy.retry_delay(
+            attempt - 1, Failure(ambiguous=failure.ambiguous, retry_after=failure.wait))
+        if delay is None:
             raise failure.error
-        delay = self._policy.delay(attempt - 1, failure.wait)
         log.info(
             "%s; retrying in %.2fs (attempt %d of %d)",
             failure.error.message,
