@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TypedDict
 
 import httpx
 
+from reconciler.engine.ports import WireDashboard, WireSummary
 from reconciler.errors import (
     ERRORS_BY_CODE,
     AlreadyExists,
@@ -45,13 +46,27 @@ ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
 _MAX_DETAIL = 300
 
 
+class Answer(TypedDict, total=False):
+    """The JSON object of a 200 answer, by the keys SPEC §1 gives the six methods' answers.
+
+    As the server sent it: the client checks each part it hands on (a
+    ``dashboard`` with a string ``id``, a list of such summaries, a string
+    ``nextPageToken``) before it relies on it.
+    """
+
+    dashboard: WireDashboard
+    dashboards: list[WireSummary]
+    nextPageToken: str
+
+
 def method_path(method: str) -> str:
     """``Get`` -> ``/dashboards.v1.DashboardsService/Get``."""
     return f"/{SERVICE}/{method}"
 
 
-def decode_message(response: httpx.Response, what: str) -> dict[str, Any]:
+def decode_message(response: httpx.Response, what: str) -> Answer:
     """The JSON object of a 200 response; InternalError if it is not one."""
+    body: Answer | None  # JSON: the client checks the parts it relies on (see Answer)
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

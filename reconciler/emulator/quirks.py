@@ -40,11 +40,11 @@ def _etag(*parts: str) -> str:
     return 'W/"' + hashlib.sha1("|".join(parts).encode()).hexdigest()[:16] + '"'
 
 
-def dashboard_extras(dashboard_id: str, updated: str) -> dict[str, Any]:
+def dashboard_extras(dashboard_id: str, updated: str) -> dict[str, object]:
     return {"etag": _etag(dashboard_id, updated), "theme": "THEME_LIGHT", "folder": "General"}
 
 
-def tile_extras(tile_id: str) -> dict[str, Any]:
+def tile_extras(tile_id: str) -> dict[str, object]:
     return {"theme": "auto", "style": {"color": "#3366cc", "legend": True}, "etag": _etag(tile_id)}
 
 
@@ -78,7 +78,7 @@ def decorate(dashboard: pb.Dashboard | pb.DashboardSummary) -> None:
     add_unknown_fields(dashboard, dashboard_extras(dashboard.id, str(dashboard.updated_at.seconds)))
 
 
-def _add_missing(target: dict[str, Any], extras: dict[str, Any]) -> None:
+def _add_missing(target: dict[str, Any], extras: dict[str, object]) -> None:
     for key, value in extras.items():
         target.setdefault(key, value)
 
