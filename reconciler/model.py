@@ -5,13 +5,16 @@ errors). Enum values are accepted in the API spelling (``GRANULARITY_DAY``) or
 the short lower-case form (``day``) and are always held in the API spelling.
 
 The wire form is the proto3 JSON the Dashboards API speaks (SPEC §1). Tiles
-are always sent with their ``type``.
+are always sent with their ``type``. `WireTile` types it: the keys dashctl
+knows, each optional, since proto3 JSON may leave out a field at its default
+value. A tile from a server may hold more (fields of other writers, SPEC §4);
+code that reads those takes a ``Mapping[str, object]`` and checks what it finds.
 """
 
 from __future__ import annotations
 
 from enum import Enum, StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from pydantic import (
     BaseModel,
@@ -205,19 +208,64 @@ class Dashboard(Strict):
     tiles: list[Tile] = Field(default_factory=list, max_length=MAX_TILES)
 
 
-def tile_to_wire(tile: Tile) -> dict[str, Any]:
-    """The wire form of a tile, always with its type."""
-    wire: dict[str, Any] = {
+class WirePosition(TypedDict, total=False):
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+class WireEvent(TypedDict, total=False):
+    name: str
+
+
+class WireQuery(TypedDict, total=False):
+    events: list[WireEvent]
+    granularity: str  # an enum value's name: GRANULARITY_DAY
+    aggregation: str
+
+
+class WireInsight(TypedDict, total=False):
+    query: WireQuery
+    visualization: str
+
+
+class WireMarkdown(TypedDict, total=False):
+    content: str
+
+
+class WireTile(TypedDict, total=False):
+    """A tile in proto3 JSON: ``insight`` or ``markdown`` as its body (SPEC §1)."""
+
+    id: str
+    type: str  # TILE_TYPE_INSIGHT, TILE_TYPE_MARKDOWN (a server may know more)
+    position: WirePosition
+    insight: WireInsight
+    markdown: WireMarkdown
+
+
+def tile_to_wire(tile: Tile) -> WireTile:
+    """The wire form of a tile, always with its type (every field of the model, in its order)."""
+    p = tile.position
+    wire: WireTile = {
         "id": tile.id,
         "type": tile.kind.value,
-        "position": tile.position.model_dump(),
+        "position": {"x": p.x, "y": p.y, "w": p.w, "h": p.h},
     }
     if tile.insight is not None:
-        wire["insight"] = tile.insight.model_dump(mode="json")
+        query = tile.insight.query
+        wire["insight"] = {
+            "query": {
+                "events": [{"name": event.name} for event in query.events],
+                "granularity": query.granularity.value,
+                "aggregation": query.aggregation.value,
+            },
+            "visualization": tile.insight.visualization.value,
+        }
     if tile.markdown is not None:
-        wire["markdown"] = tile.markdown.model_dump(mode="json")
+        wire["markdown"] = {"content": tile.markdown.content}
     return wire
 
 
-def tiles_to_wire(tiles: list[Tile]) -> list[dict[str, Any]]:
+def tiles_to_wire(tiles: list[Tile]) -> list[WireTile]:
     return [tile_to_wire(tile) for tile in tiles]

@@ -27,7 +27,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -36,9 +36,10 @@ import httpx
 
 from reconciler import __version__
 from reconciler.api.redact import redact
-from reconciler.api.retry import RetryPolicy, is_ambiguous
+from reconciler.api.retry import Failure, RetryPolicy, is_ambiguous
 from reconciler.api.transport import http_transport
 from reconciler.api.wire import (
+    Answer,
     decode_message,
     encode_message,
     error_from_response,
@@ -46,6 +47,7 @@ from reconciler.api.wire import (
     retry_after,
 )
 from reconciler.engine.creates import earliest
+from reconciler.engine.ports import WireDashboard, WireObject, WireSummary
 from reconciler.errors import (
     ApiError,
     DeadlineExceeded,
@@ -184,7 +186,7 @@ class DashboardsClient:
 
     # -- the six methods ---------------------------------------------------
 
-    async def list_dashboards(self, *, page_size: int | None = None) -> list[dict[str, Any]]:
+    async def list_dashboards(self, *, page_size: int | None = None) -> list[WireSummary]:
         """Every dashboard of the project as a summary ``{id, name, createdAt, updatedAt}``.
 
         Follows ``nextPageToken`` to the end; ``page_size`` is passed to the
@@ -192,7 +194,7 @@ class DashboardsClient:
         :data:`MAX_PAGES` pages, or many more pages than dashboards is an
         InternalError, never an endless loop.
         """
-        dashboards: list[dict[str, Any]] = []
+        dashboards: list[WireSummary] = []
         seen_tokens: set[str] = set()
         page_token: str | None = None
         while True:
@@ -212,13 +214,13 @@ class DashboardsClient:
             seen_tokens.add(page_token)
             _check_page_count(len(seen_tokens) + 1, len(dashboards))
 
-    async def get_dashboard(self, dashboard_id: str) -> dict[str, Any]:
+    async def get_dashboard(self, dashboard_id: str) -> WireDashboard:
         """The dashboard with its tiles (NotFound if there is none)."""
         self.calls["Get"] += 1
         what = f"Get {dashboard_id}"
         return _dashboard(await self._call("Get", {"id": dashboard_id}, what), what)
 
-    async def create_dashboard(self, name: str) -> dict[str, Any]:
+    async def create_dashboard(self, name: str) -> WireDashboard:
         """Create an empty dashboard, never twice (see the module docstring)."""
         self.calls["Create"] += 1
         what = f"Create {name!r}"
@@ -233,14 +235,16 @@ class DashboardsClient:
                 await self._backoff(attempt, failure, what)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def update_dashboard(self, dashboard_id: str, name: str) -> dict[str, Any]:
+    async def update_dashboard(self, dashboard_id: str, name: str) -> WireDashboard:
         """Rename a dashboard (metadata only; tiles are left as they are)."""
         self.calls["Update"] += 1
         what = f"Update {dashboard_id}"
         body = await self._call("Update", {"id": dashboard_id, "name": name}, what)
         return _dashboard(body, what)
 
-    async def upsert_tiles(self, dashboard_id: str, tiles: list[dict[str, Any]]) -> dict[str, Any]:
+    async def upsert_tiles(
+        self, dashboard_id: str, tiles: Sequence[WireObject]
+    ) -> WireDashboard:
         """Replace all tiles of a dashboard with ``tiles`` (wire form)."""
         self.calls["Upsert"] += 1
         what = f"Upsert {dashboard_id}"
@@ -260,7 +264,7 @@ class DashboardsClient:
 
     async def _call(
         self, method: str, payload: dict[str, Any], what: str, *, deleting: bool = False
-    ) -> dict[str, Any]:
+    ) -> Answer:
         """Send one idempotent call, retrying retryable failures."""
         maybe_done = False
         for attempt in range(1, self._policy.max_attempts + 1):
@@ -278,9 +282,10 @@ class DashboardsClient:
 
     async def _backoff(self, attempt: int, failure: _AttemptFailed, what: str) -> None:
         """Wait before the next attempt, or raise the error after the last one."""
-        if attempt >= self._policy.max_attempts:
+        delay = self._policy.retry_delay(
+            attempt - 1, Failure(ambiguous=failure.ambiguous, retry_after=failure.wait))
+        if delay is None:
             raise failure.error
-        delay = self._policy.delay(attempt - 1, failure.wait)
         log.info(
             "%s; retrying in %.2fs (attempt %d of %d)",
             failure.error.message,
@@ -290,7 +295,7 @@ class DashboardsClient:
         )
         await self._sleep(delay)
 
-    async def _attempt(self, method: str, payload: dict[str, Any], what: str) -> dict[str, Any]:
+    async def _attempt(self, method: str, payload: dict[str, Any], what: str) -> Answer:
         """Send one request; raise ApiError, or _AttemptFailed when worth retrying."""
         async with self._semaphore:
             self.attempts += 1
@@ -326,7 +331,7 @@ class DashboardsClient:
         error.args = (error.message,)
         return error
 
-    async def _adopt(self, name: str, what: str) -> dict[str, Any] | None:
+    async def _adopt(self, name: str, what: str) -> WireDashboard | None:
         """After an ambiguous Create: the dashboard called ``name``, if one exists now."""
         matches = [d for d in await self.list_dashboards() if d.get("name") == name]
         if not matches:
@@ -353,7 +358,7 @@ def _check_page_count(pages: int, items: int) -> None:
         )
 
 
-def _dashboard(body: dict[str, Any], what: str) -> dict[str, Any]:
+def _dashboard(body: Answer, what: str) -> WireDashboard:
     dashboard = body.get("dashboard")
     if not isinstance(dashboard, dict) or not isinstance(dashboard.get("id"), str):
         raise InternalError(f"{what}: internal: the response holds no dashboard")
@@ -361,7 +366,7 @@ def _dashboard(body: dict[str, Any], what: str) -> dict[str, Any]:
     return dashboard
 
 
-def _summaries(body: dict[str, Any]) -> list[dict[str, Any]]:
+def _summaries(body: Answer) -> list[WireSummary]:
     page = body.get("dashboards", [])
     if not isinstance(page, list) or not all(
         isinstance(item, dict) and isinstance(item.get("id"), str) for item in page

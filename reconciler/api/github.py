@@ -1,7 +1,8 @@
 """The few GitHub REST calls `dashctl comment` makes, through httpx.
 
     GitHubSettings.from_env   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL as Actions sets them
-    github_client             an httpx.Client with GitHub's headers and the bearer token
+    github_client             a GitHubClient: an httpx.Client with GitHub's headers and the
+                              bearer token, and the sleep to wait with between attempts
     list_issue_comments       every comment of an issue or pull request, following the Link header
     create_issue_comment      POST /repos/{owner}/{name}/issues/{number}/comments
     update_issue_comment      PATCH /repos/{owner}/{name}/issues/comments/{id}
@@ -9,29 +10,37 @@
 A failed call raises :class:`GitHubError` with a message that names the call
 and GitHub's own message, never the token. Reads and PATCH are retried on
 429, 5xx and dropped connections; POST only when GitHub cannot have carried
-it out (429, or a connection never opened), so a retry never posts twice.
+it out (429, or a connection never opened), so a retry never posts twice. When
+to retry and how long to wait (``Retry-After`` included) is decided in
+``api/retry.py``, as for the Dashboards client; the caller hands in the sleep.
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import TracebackType
+from typing import TypedDict
 
 import httpx
 
 from reconciler.api.redact import redact
-from reconciler.api.retry import RetryPolicy, is_ambiguous
-from reconciler.api.wire import retry_after
+from reconciler.api.retry import Failure, RetryPolicy, status_failure, transport_failure
 from reconciler.errors import ConfigError, DashctlError
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 RETRY = RetryPolicy(max_attempts=3, backoff_base=0.5, backoff_cap=4.0, retry_after_cap=30.0)
 
-Comment = dict[str, Any]
+Sleep = Callable[[float], None]
+
+
+class Comment(TypedDict, total=False):
+    """The fields of an issue comment that dashctl reads (GitHub sends many more)."""
+
+    id: int
+    body: str
 
 
 class GitHubError(DashctlError):
@@ -68,11 +77,36 @@ class GitHubSettings:
                    api_url=api_url.rstrip("/"))
 
 
+@dataclass
+class GitHubClient:
+    """The HTTP client of GitHub calls, how often to try them, and how to wait in between."""
+
+    http: httpx.Client
+    sleep: Sleep
+    retry: RetryPolicy = RETRY
+
+    def __enter__(self) -> GitHubClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.http.close()
+
+
 def github_client(
-    settings: GitHubSettings, *, transport: httpx.BaseTransport | None = None
-) -> httpx.Client:
-    """A client for ``settings.api_url`` that sends GitHub's headers on every call."""
-    return httpx.Client(
+    settings: GitHubSettings,
+    *,
+    sleep: Sleep,
+    transport: httpx.BaseTransport | None = None,
+    retry: RetryPolicy = RETRY,
+) -> GitHubClient:
+    """A client for ``settings.api_url`` that sends GitHub's headers on every call and
+    waits with ``sleep`` (``time.sleep``, or a test's recorder) before a retry."""
+    http = httpx.Client(
         base_url=settings.api_url,
         headers={
             "Accept": "application/vnd.github+json",
@@ -83,66 +117,71 @@ def github_client(
         timeout=httpx.Timeout(30.0),
         transport=transport,
     )
+    return GitHubClient(http, sleep, retry)
 
 
-def list_issue_comments(client: httpx.Client, repo: str, number: int) -> Iterator[Comment]:
+def list_issue_comments(client: GitHubClient, repo: str, number: int) -> Iterator[Comment]:
     """Yield every comment of issue or pull request ``number``, oldest first."""
     url: str | None = f"/repos/{repo}/issues/{number}/comments"
-    params: dict[str, Any] | None = {"per_page": 100}
+    params: dict[str, int] | None = {"per_page": 100}
     while url is not None:
         response = _call(client, "GET", url, params=params)
         yield from response.json()
         url, params = _next_page(client, response), None
 
 
-def create_issue_comment(client: httpx.Client, repo: str, number: int, body: str) -> Comment:
+def create_issue_comment(client: GitHubClient, repo: str, number: int, body: str) -> Comment:
     result: Comment = _call(
-        client, "POST", f"/repos/{repo}/issues/{number}/comments", json={"body": body}
+        client, "POST", f"/repos/{repo}/issues/{number}/comments", body={"body": body}
     ).json()
     return result
 
 
-def update_issue_comment(client: httpx.Client, repo: str, comment_id: int, body: str) -> Comment:
+def update_issue_comment(client: GitHubClient, repo: str, comment_id: int, body: str) -> Comment:
     result: Comment = _call(
-        client, "PATCH", f"/repos/{repo}/issues/comments/{comment_id}", json={"body": body}
+        client, "PATCH", f"/repos/{repo}/issues/comments/{comment_id}", body={"body": body}
     ).json()
     return result
 
 
-def _next_page(client: httpx.Client, response: httpx.Response) -> str | None:
+def _next_page(client: GitHubClient, response: httpx.Response) -> str | None:
     """The Link header's next page, followed only on the API's own origin (the token goes along)."""
     link = response.links.get("next", {}).get("url")
     if not link:
         return None
-    target, base = httpx.URL(link), client.base_url
+    target, base = httpx.URL(link), client.http.base_url
     if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
         raise GitHubError(f"refusing to follow a pagination link off {base.host}: {target.host}")
     return link
 
 
-def _call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+def _call(
+    client: GitHubClient,
+    method: str,
+    url: str,
+    *,
+    params: dict[str, int] | None = None,
+    body: dict[str, str] | None = None,
+) -> httpx.Response:
+    """One call, tried again as `RetryPolicy.retry_delay` decides (a POST is not repeatable)."""
     what = f"{method} {httpx.URL(url).path}"
-    token = client.headers.get("Authorization", "").removeprefix("Bearer ")
-    for attempt in range(RETRY.max_attempts):
-        last = attempt == RETRY.max_attempts - 1
+    token = client.http.headers.get("Authorization", "").removeprefix("Bearer ")
+    failed = 0
+    while True:
+        failure: Failure
         try:
-            response = client.request(method, url, **kwargs)
+            response = client.http.request(method, url, params=params, json=body)
         except httpx.TransportError as error:
-            posted_maybe = method == "POST" and is_ambiguous(error)
-            if last or posted_maybe:
-                detail = redact(f"{type(error).__name__}: {error}", token)
-                raise GitHubError(f"GitHub {what}: {detail}") from None
-            time.sleep(RETRY.delay(attempt, None))
-            continue
-        if response.is_success:
-            return response
-        retryable = response.status_code == 429 or (
-            response.status_code >= 500 and method != "POST"
-        )
-        if last or not retryable:
-            raise GitHubError(redact(f"GitHub {what}: {_describe(response)}", token))
-        time.sleep(RETRY.delay(attempt, retry_after(response)))
-    raise AssertionError("unreachable")  # pragma: no cover
+            failure, detail = transport_failure(error), f"{type(error).__name__}: {error}"
+        else:
+            if response.is_success:
+                return response
+            failure, detail = status_failure(response), _describe(response)
+        delay = client.retry.retry_delay(failed, failure, repeatable=method != "POST")
+        if delay is None:
+            raise GitHubError(redact(f"GitHub {what}: {detail}", token))
+        client.sleep(delay)
+        failed += 1
 
 
 HINTS = {

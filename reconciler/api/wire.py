@@ -7,13 +7,15 @@ Turning an HTTP response into either a decoded message or a typed
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TypedDict
 
 import httpx
 import orjson
 
+from reconciler.engine.ports import WireDashboard, WireSummary
 from reconciler.errors import (
     ERRORS_BY_CODE,
     AlreadyExists,
@@ -46,22 +48,36 @@ ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
 _MAX_DETAIL = 300
 
 
+class Answer(TypedDict, total=False):
+    """The JSON object of a 200 answer, by the keys SPEC §1 gives the six methods' answers.
+
+    As the server sent it: the client checks each part it hands on (a
+    ``dashboard`` with a string ``id``, a list of such summaries, a string
+    ``nextPageToken``) before it relies on it.
+    """
+
+    dashboard: WireDashboard
+    dashboards: list[WireSummary]
+    nextPageToken: str
+
+
 def method_path(method: str) -> str:
     """``Get`` -> ``/dashboards.v1.DashboardsService/Get``."""
     return f"/{SERVICE}/{method}"
 
 
-def encode_message(message: dict[str, Any]) -> bytes:
+def encode_message(message: Mapping[str, object]) -> bytes:
     """A request message as JSON (orjson: a few times faster than ``json``)."""
     return orjson.dumps(message)
 
 
-def decode_message(response: httpx.Response, what: str) -> dict[str, Any]:
+def decode_message(response: httpx.Response, what: str) -> Answer:
     """The JSON object of a 200 response; InternalError if it is not one.
 
     Parsed with orjson (about a third of the client's decoding time); what it
     refuses and ``json`` reads (a BOM, ``NaN``, a lone surrogate) is read by ``json``.
     """
+    body: Answer | None  # JSON: the client checks the parts it relies on (see Answer)
     try:
         body = orjson.loads(response.content)
     except orjson.JSONDecodeError:

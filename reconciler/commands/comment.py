@@ -13,14 +13,14 @@ of reading live state again.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import httpx
-
 from reconciler.api.github import (
+    GitHubClient,
     GitHubError,
     GitHubSettings,
     create_issue_comment,
@@ -90,7 +90,7 @@ def _first_line(text: str) -> str:
 
 
 def upsert_sticky_comment(
-    client: httpx.Client, repo: str, pr: int, marker: str, body: str
+    client: GitHubClient, repo: str, pr: int, marker: str, body: str
 ) -> CommentOutcome:
     """Keep exactly one comment on ``pr`` whose first line is ``marker``, saying ``body``.
 
@@ -128,7 +128,7 @@ def run(options: CommentOptions) -> int:
     bodies, plan_code = plan_markdown_by_environment(options)
     footer = provenance(os.environ)
     failed = False
-    with github_client(settings) as client:
+    with github_client(settings, sleep=time.sleep) as client:
         for name, markdown in bodies.items():
             tag = plan_marker(name)
             if _first_line(markdown) != tag:

@@ -9,15 +9,17 @@ fields included, and only into the project the backup recorded.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reconciler.clients import client_for
 from reconciler.commands import console
 from reconciler.commands.options import Common
 from reconciler.documents import Backup, read_backup
 from reconciler.engine.normalize import fingerprint
-from reconciler.engine.ports import DashboardsAPI, WireDashboard
+from reconciler.engine.ports import DashboardsAPI
 from reconciler.errors import ConfigError, DashctlError, NotFound
 from reconciler.repo.loader import load_repo
 from reconciler.repo.models import Repo
@@ -28,7 +30,7 @@ class RestoreOptions(Common):
     files: tuple[Path, ...] = ()
 
 
-def _order(dashboard: WireDashboard) -> list[str]:
+def _order(dashboard: Mapping[str, Any]) -> list[str]:
     return [str(tile.get("id")) for tile in dashboard.get("tiles") or [] if isinstance(tile, dict)]
 
 

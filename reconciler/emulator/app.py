@@ -31,17 +31,19 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar, cast
 
 import anyio
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
+from connectrpc.request import RequestContext
 
 from reconciler.emulator.asgi import ASGIApp, Message, Receive, Scope, Send
 from reconciler.emulator.auth import AuthFailure, authorize
 from reconciler.emulator.codecs import emulator_codecs
 from reconciler.emulator.faults import DroppedConnection, Fault, FaultInjector
 from reconciler.emulator.gen.dashboards.v1.dashboards_connect import (
+    DashboardsService,
     DashboardsServiceASGIApplication,
 )
 from reconciler.emulator.options import EmulatorOptions
@@ -55,6 +57,9 @@ RPC_PATHS = frozenset(f"/{SERVICE}/{method}" for method in METHODS)
 
 log = logging.getLogger("reconciler.emulator")
 
+Request = TypeVar("Request")
+Response = TypeVar("Response")
+
 _FAULT_ANSWERS: dict[str, tuple[int, str]] = {
     "unavailable": (503, "service unavailable (injected fault), retry"),
     "resource_exhausted": (429, "rate limit exceeded (injected fault), retry"),
@@ -65,8 +70,12 @@ class InternalErrors:
     """A connectrpc unary interceptor: any unexpected handler error becomes ``internal``."""
 
     async def intercept_unary(
-        self, call_next: Callable[[Any, Any], Awaitable[Any]], request: Any, ctx: Any, /
-    ) -> Any:
+        self,
+        call_next: Callable[[Request, RequestContext[Request, Response]], Awaitable[Response]],
+        request: Request,
+        ctx: RequestContext[Request, Response],
+        /,
+    ) -> Response:
         try:
             return await call_next(request, ctx)
         except ConnectError:
@@ -153,8 +162,12 @@ class EmulatorApp:
         self._latency_s = options.latency_ms / 1000
         self._mounts: list[tuple[str, ASGIApp]] = []
         self.service = DashboardsServiceImpl(store, options, self._faults)
+        # The one place the types are bent: under newer_api the JSON codec hands Upsert a
+        # SentTiles and writes a WithUnmodeled answer (unmodeled.py), objects that the
+        # library passes between codec and handler without looking at them.
+        service = cast(DashboardsService, self.service)
         self._connect: ASGIApp = DashboardsServiceASGIApplication(
-            self.service,
+            service,
             interceptors=[InternalErrors()],
             codecs=emulator_codecs(quirks=options.quirks, newer_api=options.newer_api),
         )

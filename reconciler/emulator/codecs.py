@@ -23,20 +23,31 @@ the service attaches to the messages (see ``quirks.py``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypeVar
 
 from connectrpc.code import Code
 from connectrpc.compat import google_protobuf_binary_codec
 from connectrpc.errors import ConnectError
 from google.protobuf import json_format
+from google.protobuf.message import Message
 
 from reconciler.emulator import quirks
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.jsonenc import JsonEncoder
-from reconciler.emulator.unmodeled import WithUnmodeled, overlay_tiles, parse_upsert
+from reconciler.emulator.unmodeled import (
+    SentTiles,
+    Unmodeled,
+    WithUnmodeled,
+    overlay_tiles,
+    parse_upsert,
+)
+
+Decoded = TypeVar("Decoded", bound=Message)
+Answer = Message | WithUnmodeled[Message]
+"""What a handler answers: a message, or (newer_api) one with unmodeled tile content."""
 
 
-def _unwrap(answer: Any) -> tuple[Any, Any]:
+def _unwrap(answer: Answer) -> tuple[Message, Unmodeled | None]:
     """The message of an answer, and the unmodeled tile parts it carries (or None)."""
     if isinstance(answer, WithUnmodeled):
         return answer.message, answer.unmodeled
@@ -55,7 +66,7 @@ class JsonCodec:
     def name(self) -> str:
         return "json"
 
-    def encode(self, answer: Any) -> bytes:
+    def encode(self, answer: Answer) -> bytes:
         try:
             message, unmodeled = _unwrap(answer)
             data = self._encoder.to_dict(message)
@@ -67,7 +78,7 @@ class JsonCodec:
         except Exception as error:  # an answer we cannot write is our bug: internal
             raise ConnectError(Code.INTERNAL, f"cannot encode the answer: {error}") from error
 
-    def decode(self, data: bytes | bytearray, message_class: type[Any]) -> Any:
+    def decode(self, data: bytes | bytearray, message_class: type[Decoded]) -> Decoded | SentTiles:
         if self._newer_api and message_class is pb.UpsertRequest:
             return parse_upsert(data)
         message = message_class()
@@ -84,13 +95,16 @@ class ProtoCodec:
     def name(self) -> str:
         return str(self._codec.name())
 
-    def encode(self, answer: Any) -> bytes:
+    def encode(self, answer: Answer) -> bytes:
         return bytes(self._codec.encode(_unwrap(answer)[0]))
 
-    def decode(self, data: bytes | bytearray, message_class: type[Any]) -> Any:
-        return self._codec.decode(data, message_class)
+    def decode(self, data: bytes | bytearray, message_class: type[Decoded]) -> Decoded:
+        decoded: Decoded = self._codec.decode(data, message_class)
+        return decoded
 
 
-def emulator_codecs(*, quirks: bool, newer_api: bool = False) -> list[Any]:
+def emulator_codecs(
+    *, quirks: bool, newer_api: bool = False
+) -> list[ProtoCodec | JsonCodec]:
     """The codecs for ConnectASGIApplication: binary first, then JSON."""
     return [ProtoCodec(), JsonCodec(quirks=quirks, newer_api=newer_api)]

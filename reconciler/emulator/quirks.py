@@ -12,6 +12,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from google.protobuf.message import Message
+
+from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
+
 _UNKNOWN_FIELD_FIRST = 1000
 
 
@@ -36,15 +40,15 @@ def _etag(*parts: str) -> str:
     return 'W/"' + hashlib.sha1("|".join(parts).encode()).hexdigest()[:16] + '"'
 
 
-def dashboard_extras(dashboard_id: str, updated: str) -> dict[str, Any]:
+def dashboard_extras(dashboard_id: str, updated: str) -> dict[str, object]:
     return {"etag": _etag(dashboard_id, updated), "theme": "THEME_LIGHT", "folder": "General"}
 
 
-def tile_extras(tile_id: str) -> dict[str, Any]:
+def tile_extras(tile_id: str) -> dict[str, object]:
     return {"theme": "auto", "style": {"color": "#3366cc", "legend": True}, "etag": _etag(tile_id)}
 
 
-def reorder_tiles(dashboard: Any) -> None:
+def reorder_tiles(dashboard: pb.Dashboard) -> None:
     """Order the tiles by position (y, then x), as a grid-minded server would."""
     tiles = sorted(dashboard.tiles, key=lambda tile: (tile.position.y, tile.position.x))
     copies = [type(tile)() for tile in tiles]
@@ -54,7 +58,7 @@ def reorder_tiles(dashboard: Any) -> None:
     dashboard.tiles.extend(copies)
 
 
-def add_unknown_fields(message: Any, extras: dict[str, Any]) -> None:
+def add_unknown_fields(message: Message, extras: dict[str, object]) -> None:
     """Attach ``extras`` (the string ones) as unknown fields of a protobuf message."""
     raw = b"".join(
         _string_field(_UNKNOWN_FIELD_FIRST + index, f"{key}={value}")
@@ -64,16 +68,17 @@ def add_unknown_fields(message: Any, extras: dict[str, Any]) -> None:
     message.MergeFromString(raw)
 
 
-def decorate(dashboard: Any, *, with_tiles: bool = True) -> None:
-    """Apply the binary-visible quirks to a Dashboard or DashboardSummary in place."""
-    if with_tiles:
+def decorate(dashboard: pb.Dashboard | pb.DashboardSummary) -> None:
+    """Apply the binary-visible quirks to a Dashboard (and its tiles) or a DashboardSummary
+    in place."""
+    if isinstance(dashboard, pb.Dashboard):
         reorder_tiles(dashboard)
         for tile in dashboard.tiles:
             add_unknown_fields(tile, tile_extras(tile.id))
     add_unknown_fields(dashboard, dashboard_extras(dashboard.id, str(dashboard.updated_at.seconds)))
 
 
-def _add_missing(target: dict[str, Any], extras: dict[str, Any]) -> None:
+def _add_missing(target: dict[str, Any], extras: dict[str, object]) -> None:
     for key, value in extras.items():
         target.setdefault(key, value)
 

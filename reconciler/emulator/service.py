@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import TypeVar
 
 from connectrpc.code import Code
 from connectrpc.errors import ConnectError
-from connectrpc.request import RequestContext
+from connectrpc.request import Headers, RequestContext
 
 from reconciler.emulator import quirks
 from reconciler.emulator.faults import FaultInjector
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.store import Store, Stored
-from reconciler.emulator.unmodeled import SentTiles, WithUnmodeled, sent_type_name
+from reconciler.emulator.unmodeled import JsonObject, SentTiles, WithUnmodeled, sent_type_name
 from reconciler.emulator.validate import InvalidTiles, assign_tile_ids, check_tiles
 
 DEFAULT_PAGE_SIZE = 50
@@ -34,6 +34,8 @@ MAX_NAME_LENGTH = 1000
 PROJECT_HEADER = "x-project-id"
 
 _TOKEN_PREFIX = "v1:"
+
+Answer = TypeVar("Answer", pb.GetResponse, pb.UpdateResponse, pb.UpsertResponse)
 
 
 def encode_page_token(seq: int) -> str:
@@ -64,8 +66,8 @@ def _not_found(dashboard_id: str) -> ConnectError:
     return ConnectError(Code.NOT_FOUND, f"dashboard {dashboard_id!r} not found")
 
 
-def _project(ctx: RequestContext[Any, Any]) -> str:
-    project = ctx.request_headers.get(PROJECT_HEADER)
+def _project(headers: Headers) -> str:
+    project = headers.get(PROJECT_HEADER)
     if not project:  # the router refuses such a request first; never trust a default
         raise ConnectError(Code.INVALID_ARGUMENT, "missing x-project-id header")
     return str(project)
@@ -94,19 +96,21 @@ class DashboardsServiceImpl:
         self._newer_api = options.newer_api
         self._faults = faults
 
-    def _present(self, dashboard: Any) -> Any:
+    def _present(self, dashboard: pb.Dashboard) -> pb.Dashboard:
         if self._quirks:
             quirks.decorate(dashboard)
         return dashboard
 
-    def _answer(self, message: Any, stored: Stored) -> Any:
+    def _answer(self, message: Answer, stored: Stored) -> Answer | WithUnmodeled[Answer]:
         """The answer, with its tiles' unmodeled content under ``newer_api``."""
         if self._newer_api and stored.unmodeled:
             return WithUnmodeled(message, stored.unmodeled)
         return message
 
-    async def list(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
-        project = _project(ctx)
+    async def list(
+        self, request: pb.ListRequest, ctx: RequestContext[pb.ListRequest, pb.ListResponse]
+    ) -> pb.ListResponse:
+        project = _project(ctx.request_headers)
         if request.page_size < 0:
             raise _invalid("pageSize must not be negative")
         size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -114,22 +118,26 @@ class DashboardsServiceImpl:
         summaries, next_seq = self._store.list_page(project, after_seq=after, limit=size)
         if self._quirks:
             for summary in summaries:
-                quirks.decorate(summary, with_tiles=False)
+                quirks.decorate(summary)
         return pb.ListResponse(
             dashboards=summaries,
             next_page_token=encode_page_token(next_seq) if next_seq is not None else "",
         )
 
-    async def get(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
-        project = _project(ctx)
+    async def get(
+        self, request: pb.GetRequest, ctx: RequestContext[pb.GetRequest, pb.GetResponse]
+    ) -> pb.GetResponse | WithUnmodeled[pb.GetResponse]:
+        project = _project(ctx.request_headers)
         dashboard_id = _required_id(request.id)
         stored = self._store.get_stored(project, dashboard_id)
         if stored is None:
             raise _not_found(dashboard_id)
         return self._answer(pb.GetResponse(dashboard=self._present(stored.dashboard)), stored)
 
-    async def create(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
-        project = _project(ctx)
+    async def create(
+        self, request: pb.CreateRequest, ctx: RequestContext[pb.CreateRequest, pb.CreateResponse]
+    ) -> pb.CreateResponse:
+        project = _project(ctx.request_headers)
         dashboard = self._store.create(project, _required_name(request.name))
         if self._faults.ambiguous_create():
             ctx.response_headers["retry-after"] = "0"
@@ -138,19 +146,26 @@ class DashboardsServiceImpl:
             )
         return pb.CreateResponse(dashboard=self._present(dashboard))
 
-    async def update(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
-        project = _project(ctx)
+    async def update(
+        self, request: pb.UpdateRequest, ctx: RequestContext[pb.UpdateRequest, pb.UpdateResponse]
+    ) -> pb.UpdateResponse | WithUnmodeled[pb.UpdateResponse]:
+        project = _project(ctx.request_headers)
         dashboard_id = _required_id(request.id)
         stored = self._store.rename(project, dashboard_id, _required_name(request.name))
         if stored is None:
             raise _not_found(dashboard_id)
         return self._answer(pb.UpdateResponse(dashboard=self._present(stored.dashboard)), stored)
 
-    async def upsert(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
-        project = _project(ctx)
-        sent: list[dict[str, Any]] | None = None
+    async def upsert(
+        self,
+        request: pb.UpsertRequest | SentTiles,
+        ctx: RequestContext[pb.UpsertRequest, pb.UpsertResponse],
+    ) -> pb.UpsertResponse | WithUnmodeled[pb.UpsertResponse]:
+        project = _project(ctx.request_headers)
+        sent: list[JsonObject] | None = None
         if isinstance(request, SentTiles):  # newer_api, JSON: what tiles carried beyond the proto
-            request, sent = request.message, request.unmodeled
+            sent = request.unmodeled
+            request = request.message
         dashboard_id = _required_id(request.dashboard_id, "dashboardId")
         tiles = list(request.tiles)
         parts = sent if sent is not None else [{} for _ in tiles]
@@ -169,8 +184,10 @@ class DashboardsServiceImpl:
             raise _not_found(dashboard_id)
         return self._answer(pb.UpsertResponse(dashboard=self._present(stored.dashboard)), stored)
 
-    async def delete(self, request: Any, ctx: RequestContext[Any, Any]) -> Any:
-        project = _project(ctx)
+    async def delete(
+        self, request: pb.DeleteRequest, ctx: RequestContext[pb.DeleteRequest, pb.DeleteResponse]
+    ) -> pb.DeleteResponse:
+        project = _project(ctx.request_headers)
         dashboard_id = _required_id(request.id)
         if not self._store.delete(project, dashboard_id):
             raise _not_found(dashboard_id)

@@ -29,7 +29,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.unmodeled import JsonObject, Unmodeled
@@ -59,7 +58,7 @@ _ADD_UNMODELED = "ALTER TABLE dashboards ADD COLUMN unmodeled TEXT NOT NULL DEFA
 class Stored:
     """A dashboard with its tiles, and what JSON clients sent for its tiles beyond the proto."""
 
-    dashboard: Any
+    dashboard: pb.Dashboard
     unmodeled: dict[str, JsonObject] = field(default_factory=dict)
 
 
@@ -71,17 +70,19 @@ def _now_us() -> int:
     return time.time_ns() // 1000
 
 
-def _timestamps(message: Any, created_us: int, updated_us: int) -> None:
+def _timestamps(
+    message: pb.Dashboard | pb.DashboardSummary, created_us: int, updated_us: int
+) -> None:
     message.created_at.FromMicroseconds(created_us)
     message.updated_at.FromMicroseconds(updated_us)
 
 
-def load_tiles(blob: bytes) -> Any:
+def load_tiles(blob: bytes) -> pb.Dashboard:
     """A ``Dashboard`` holding only the tiles stored in ``blob``."""
     return pb.Dashboard.FromString(blob)
 
 
-def dump_tiles(tiles: Iterable[Any]) -> bytes:
+def dump_tiles(tiles: Iterable[pb.Tile]) -> bytes:
     return bytes(pb.Dashboard(tiles=list(tiles)).SerializeToString())
 
 
@@ -142,7 +143,7 @@ class Store:
 
     def list_page(
         self, project: str, *, after_seq: int, limit: int
-    ) -> tuple[list[Any], int | None]:
+    ) -> tuple[list[pb.DashboardSummary], int | None]:
         """One page of summaries after ``after_seq``, and the seq to continue from."""
         with self._read() as db:
             rows = db.execute(
@@ -159,7 +160,7 @@ class Store:
         next_seq = page[-1][0] if len(rows) > limit else None
         return summaries, next_seq
 
-    def get(self, project: str, dashboard_id: str) -> Any | None:
+    def get(self, project: str, dashboard_id: str) -> pb.Dashboard | None:
         """The dashboard with its tiles, or None."""
         stored = self.get_stored(project, dashboard_id)
         return stored.dashboard if stored is not None else None
@@ -184,7 +185,7 @@ class Store:
 
     # -- writes ------------------------------------------------------------
 
-    def create(self, project: str, name: str, tiles: Iterable[Any] = ()) -> Any:
+    def create(self, project: str, name: str, tiles: Iterable[pb.Tile] = ()) -> pb.Dashboard:
         """Insert a new dashboard and return it (server-assigned id)."""
         now = _now_us()
         tile_list = list(tiles)
@@ -212,7 +213,7 @@ class Store:
         self,
         project: str,
         dashboard_id: str,
-        tiles: Iterable[Any],
+        tiles: Iterable[pb.Tile],
         *,
         unmodeled: Unmodeled | None = None,
     ) -> Stored | None:

@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from reconciler.emulator.asgi import ASGIApp, Receive, Scope, Send
 from reconciler.emulator.auth import AuthFailure, granted_projects, verify_token
+from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.jsonenc import JsonEncoder
 from reconciler.emulator.store import Store
 from reconciler.emulator.unmodeled import overlay
@@ -196,7 +197,7 @@ class UiApp:
         raise Refused(404, "Not Found", "no such page")
 
     def _index(self, project: str, granted: Sequence[str], links: _Links) -> str:
-        summaries: list[Any] = []
+        summaries: list[pb.DashboardSummary] = []
         after = 0
         while True:
             page, next_seq = self._store.list_page(project, after_seq=after, limit=PAGE_SIZE)

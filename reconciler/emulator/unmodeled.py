@@ -42,9 +42,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from google.protobuf import json_format
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 
@@ -52,24 +53,30 @@ JsonObject = dict[str, Any]
 Unmodeled = Mapping[str, JsonObject]
 """Per tile id, the unmodeled part of that tile as a JSON client sent it."""
 
+Message = TypeVar("Message", covariant=True)
+
+_TILE = pb.DESCRIPTOR.message_types_by_name["Tile"]
+"""``pb.Tile.DESCRIPTOR``, typed as protobuf's Descriptor (the stubs type a message's own
+attribute as either runtime's, pure Python or upb, whose descriptor classes differ)."""
+
 
 @dataclass(frozen=True)
 class SentTiles:
     """An UpsertRequest read from JSON, with the unmodeled part of each tile (same order)."""
 
-    message: Any
+    message: pb.UpsertRequest
     unmodeled: list[JsonObject]
 
 
 @dataclass(frozen=True)
-class WithUnmodeled:
+class WithUnmodeled(Generic[Message]):
     """An answer holding a ``dashboard``, with the unmodeled parts of its tiles by id."""
 
-    message: Any
+    message: Message
     unmodeled: Unmodeled
 
 
-def _field(descriptor: Any, key: str) -> Any | None:
+def _field(descriptor: Descriptor, key: str) -> FieldDescriptor | None:
     """The field a JSON key names (its JSON name or its proto name), as the parser finds it."""
     for field in descriptor.fields:
         if key in (field.json_name, field.name):
@@ -77,7 +84,7 @@ def _field(descriptor: Any, key: str) -> Any | None:
     return None
 
 
-def _is_unknown_enum_name(enum: Any, value: Any) -> bool:
+def _is_unknown_enum_name(enum: EnumDescriptor, value: object) -> bool:
     """A string the JSON parser ignores for this enum: not a value name, not a number."""
     if not isinstance(value, str) or value in enum.values_by_name:
         return False
@@ -88,7 +95,7 @@ def _is_unknown_enum_name(enum: Any, value: Any) -> bool:
     return False
 
 
-def unmodeled_part(obj: Mapping[str, Any], descriptor: Any) -> JsonObject:
+def unmodeled_part(obj: Mapping[str, Any], descriptor: Descriptor) -> JsonObject:
     """What of the JSON object ``obj`` (a ``descriptor`` message) the proto does not model.
 
     Unknown keys come with their values as sent; a known message field
@@ -176,7 +183,7 @@ def parse_upsert(data: bytes | bytearray) -> SentTiles:
     sent = raw.get("tiles") if isinstance(raw, dict) else None
     tiles = sent if isinstance(sent, list) else []
     parts = [
-        unmodeled_part(tile, pb.Tile.DESCRIPTOR) if isinstance(tile, dict) else {}
+        unmodeled_part(tile, _TILE) if isinstance(tile, dict) else {}
         for tile in tiles
     ]
     if len(parts) != len(message.tiles):  # cannot happen once the parser accepted the body

@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from typing import Any
+
+from google.protobuf.descriptor import EnumDescriptor
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 
@@ -51,15 +52,15 @@ class InvalidTiles(ValueError):
         self.problems = list(problems)
 
 
-def _label(tile: Any, index: int) -> str:
+def _label(tile: pb.Tile, index: int) -> str:
     return f"tile {tile.id!r}" if tile.id else f"tile #{index + 1}"
 
 
-def _known(enum: Any) -> str:
+def _known(enum: EnumDescriptor) -> str:
     return ", ".join(value.name for value in enum.values if value.number != 0)
 
 
-def _enum_problem(label: str, field: str, enum: Any, number: int) -> str | None:
+def _enum_problem(label: str, field: str, enum: EnumDescriptor, number: int) -> str | None:
     value = enum.values_by_number.get(number)
     if value is not None and number != 0:
         return None
@@ -67,7 +68,7 @@ def _enum_problem(label: str, field: str, enum: Any, number: int) -> str | None:
     return f"{label}: {field} {what} (known: {_known(enum)})"
 
 
-def _position_problems(tile: Any, label: str) -> list[str]:
+def _position_problems(tile: pb.Tile, label: str) -> list[str]:
     if not tile.HasField("position"):
         return [f"{label}: position is required"]
     problems: list[str] = []
@@ -85,7 +86,7 @@ def _position_problems(tile: Any, label: str) -> list[str]:
     return problems
 
 
-def unmodeled_type(tile: Any, sent_name: str | None) -> str | None:
+def unmodeled_type(tile: pb.Tile, sent_name: str | None) -> str | None:
     """The tile's type when the proto does not know it (sent as a name or a number), else None."""
     if sent_name is not None:
         return sent_name
@@ -94,7 +95,7 @@ def unmodeled_type(tile: Any, sent_name: str | None) -> str | None:
     return None
 
 
-def _unmodeled_type_problems(tile: Any, label: str, type_name: str) -> list[str]:
+def _unmodeled_type_problems(tile: pb.Tile, label: str, type_name: str) -> list[str]:
     problems = _position_problems(tile, label)
     if not (type_name.isdigit() or _TYPE_NAME.fullmatch(type_name)):
         problems.append(f"{label}: type {type_name!r} is not a TILE_TYPE_* name")
@@ -107,7 +108,7 @@ def _unmodeled_type_problems(tile: Any, label: str, type_name: str) -> list[str]
     return problems
 
 
-def _tile_problems(tile: Any, label: str) -> list[str]:
+def _tile_problems(tile: pb.Tile, label: str) -> list[str]:
     problems = _position_problems(tile, label)
 
     has_insight, has_markdown = tile.HasField("insight"), tile.HasField("markdown")
@@ -129,7 +130,7 @@ def _tile_problems(tile: Any, label: str) -> list[str]:
     return problems
 
 
-def _insight_problems(insight: Any, label: str) -> list[str]:
+def _insight_problems(insight: pb.Insight, label: str) -> list[str]:
     problems: list[str] = []
     if not insight.HasField("query"):
         problems.append(f"{label}: insight.query is required")
@@ -152,12 +153,12 @@ def _insight_problems(insight: Any, label: str) -> list[str]:
     return problems
 
 
-def _overlap(a: Any, b: Any) -> bool:
+def _overlap(a: pb.Position, b: pb.Position) -> bool:
     return bool(a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h)
 
 
 def check_tiles(
-    tiles: Sequence[Any],
+    tiles: Sequence[pb.Tile],
     *,
     newer_api: bool = False,
     sent_type_names: Sequence[str | None] = (),
@@ -198,7 +199,7 @@ def check_tiles(
         raise InvalidTiles(problems)
 
 
-def assign_tile_ids(tiles: Sequence[Any]) -> None:
+def assign_tile_ids(tiles: Sequence[pb.Tile]) -> None:
     """Give every tile with an empty id a fresh one, unique within the dashboard."""
     taken = {tile.id for tile in tiles if tile.id}
     for tile in tiles:

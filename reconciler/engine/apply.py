@@ -20,14 +20,13 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 from reconciler.engine.creates import Resolution, resolve_created
 from reconciler.engine.diff import diff_tiles
 from reconciler.engine.merge import merge_tiles
 from reconciler.engine.normalize import canonical_tiles, fingerprint, live_form
 from reconciler.engine.plan import Action, Change, EnvironmentPlan
-from reconciler.engine.ports import DashboardsAPI, WireDashboard, WireSummary
+from reconciler.engine.ports import DashboardsAPI, WireDashboard, WireObject, WireSummary
 from reconciler.errors import DashctlError, NotFound
 
 Progress = Callable[[str], None]
@@ -79,7 +78,7 @@ async def finish_create(client: DashboardsAPI, change: Change, created_id: str,
                         summaries: list[WireSummary] | None) -> str | None:
     """Resolve a doubled name, then write the tiles of a create; a note when it lost."""
     assert change.after is not None
-    tiles: list[dict[str, Any]] = list(change.after["tiles"])
+    tiles: list[WireObject] = list(change.after["tiles"])
     if summaries is None:
         resolution = Resolution(created_id)
     else:

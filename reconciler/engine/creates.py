@@ -14,12 +14,13 @@ adopts by the same rule, so both mechanisms agree on the one kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-Summary = Mapping[str, Any]  # {"id", "name", "createdAt", ...} as List returns it
+from reconciler.engine.ports import WireSummary
+
+Summary = WireSummary  # {"id", "name", "createdAt", ...} as List returns it
 
 
 _NEVER = datetime.min.replace(tzinfo=UTC)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
-Tiles = Mapping[str, Mapping[str, Any]]  # canonical tiles keyed by id
+Tiles = Mapping[str, Mapping[str, object]]  # canonical tiles keyed by id
 
 
 @dataclass(frozen=True)
@@ -22,8 +21,8 @@ class FieldChange:
     """One field of one tile: ``path`` like ``position.w``; old is the live side."""
 
     path: str
-    old: Any
-    new: Any
+    old: object
+    new: object
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,18 @@ class TileChanges:
         return {"added": self.added, "changed": list(self.changed), "removed": self.removed}
 
 
-def _path(parts: list[Any]) -> str:
+def _path(parts: list[object]) -> str:
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
     return text
 
 
-def _value(value: Any) -> Any:
+def _value(value: object) -> object:
     return None if isinstance(value, NotPresent) else value
 
 
-def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+def field_changes(old: Mapping[str, object], new: Mapping[str, object]) -> list[FieldChange]:
     """Every leaf that differs between two canonical tiles, in path order."""
     tree = DeepDiff(old, new, view="tree", ignore_order=False)
     changes = [

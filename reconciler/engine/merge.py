@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.engine.ports import WireObject
 from reconciler.engine.unmodeled import WHOLE, graft, kept_paths, unmodeled_fields
 
 
@@ -26,18 +27,18 @@ from reconciler.engine.unmodeled import WHOLE, graft, kept_paths, unmodeled_fiel
 class Merged:
     """The tiles to send, what of them was kept from live, and what stands in the way."""
 
-    tiles: list[dict[str, Any]] = field(default_factory=list)
+    tiles: list[dict[str, object]] = field(default_factory=list)  # WireTiles, and more
     kept: dict[str, list[str]] = field(default_factory=dict)  # tile id -> paths, or ["*"]
     problems: list[str] = field(default_factory=list)  # the upsert must not be sent
     warnings: list[str] = field(default_factory=list)  # what the upsert drops
 
 
-def merge_tile(desired_wire: Mapping[str, Any], live_raw: Mapping[str, Any]) -> dict[str, Any]:
+def merge_tile(desired_wire: WireObject, live_raw: WireObject) -> dict[str, object]:
     """The tile to send for ``desired_wire`` where ``live_raw`` is the live tile of its id."""
     return graft(desired_wire, unmodeled_fields(live_raw))[0]
 
 
-def _box(tile: Mapping[str, Any]) -> tuple[int, int, int, int]:
+def _box(tile: WireObject) -> tuple[int, int, int, int]:
     position = tile.get("position")
     values = position if isinstance(position, Mapping) else {}
 
@@ -48,13 +49,13 @@ def _box(tile: Mapping[str, Any]) -> tuple[int, int, int, int]:
     return number("x"), number("y"), number("w"), number("h")
 
 
-def overlaps(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+def overlaps(one: WireObject, other: WireObject) -> bool:
     x1, y1, w1, h1 = _box(one)
     x2, y2, w2, h2 = _box(other)
     return x1 < x2 + w2 and x2 < x1 + w1 and y1 < y2 + h2 and y2 < y1 + h1
 
 
-def merge_tiles(desired: Sequence[Mapping[str, Any]], live: Mapping[str, Any]) -> Merged:
+def merge_tiles(desired: Sequence[WireObject], live: Mapping[str, Any]) -> Merged:
     """What an upsert of ``desired`` (wire tiles) sends over ``live`` (an engine live form).
 
     ``live`` is `normalize.live_form` of the live dashboard: its ``unmodeled``
@@ -62,9 +63,9 @@ def merge_tiles(desired: Sequence[Mapping[str, Any]], live: Mapping[str, Any]) -
     """
     overlays: Mapping[str, Mapping[str, Any]] = live.get("unmodeled") or {}
     dropped: Mapping[str, list[str]] = live.get("dropped") or {}
-    whole: list[Mapping[str, Any]] = list(live.get("unmodeledTiles") or [])
+    whole: list[WireObject] = list(live.get("unmodeledTiles") or [])
     whole_ids = {str(tile.get("id", "")): tile for tile in whole}
-    tiles: list[dict[str, Any]] = []
+    tiles: list[dict[str, object]] = []
     kept: dict[str, list[str]] = {}
     problems: list[str] = []
     warnings: list[str] = []

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any
 
+from reconciler.engine.ports import WireSummary
 from reconciler.repo.models import Manifest
 
-LiveSummary = Mapping[str, Any]  # {"id", "name", ...} as List returns it
+LiveSummary = WireSummary  # {"id", "name", ...} as List returns it
 AMBIGUOUS = "ambiguous: "  # how the error of a manifest with several live matches starts
 
 

@@ -19,6 +19,7 @@ from reconciler.engine.live import LiveState
 from reconciler.engine.merge import merge_tiles
 from reconciler.engine.normalize import canonical_tiles
 from reconciler.engine.pair import AMBIGUOUS, LiveSummary, is_ignored, pair
+from reconciler.engine.ports import Desired
 from reconciler.model import tiles_to_wire
 from reconciler.repo.models import Environment, Manifest, Problem
 
@@ -132,7 +133,7 @@ def delete_refusal(environment: Environment, deletes: int, live_count: int) -> s
     return None
 
 
-def desired_payload(manifest: Manifest) -> dict[str, Any]:
+def desired_payload(manifest: Manifest) -> Desired:
     return {"name": manifest.dashboard.name, "tiles": tiles_to_wire(manifest.dashboard.tiles)}
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from reconciler.engine.ports import WireObject
 from reconciler.model import TileType
 
 
@@ -62,7 +62,7 @@ UNSET_TYPES = frozenset({"", "TILE_TYPE_UNSPECIFIED", 0})
 WHOLE = "*"  # the path of a tile kept whole
 
 
-def is_unmodeled_tile(tile: Mapping[str, Any]) -> bool:
+def is_unmodeled_tile(tile: WireObject) -> bool:
     """A tile of a type dashctl does not model (``TILE_TYPE_FUNNEL``, or a bare enum number)."""
     kind = tile.get("type")
     if kind is None or isinstance(kind, bool):
@@ -72,7 +72,7 @@ def is_unmodeled_tile(tile: Mapping[str, Any]) -> bool:
     return kind not in MODELED_TYPES and kind not in UNSET_TYPES
 
 
-def split_tile(tile: Mapping[str, Any], level: Level = MODELED) -> tuple[dict[str, Any], list[str]]:
+def split_tile(tile: WireObject, level: Level = MODELED) -> tuple[dict[str, object], list[str]]:
     """``(overlay, extras)`` of a modeled tile in one walk: its unmodeled fields, and the
     unknown keys inside lists git owns whole (`owned_list_extras`). Hot: every live tile."""
     if _only_modeled(tile, level):  # the common case, told without building anything
@@ -98,7 +98,7 @@ def split_tile(tile: Mapping[str, Any], level: Level = MODELED) -> tuple[dict[st
     return overlay, extras
 
 
-def _only_modeled(value: Mapping[str, Any], level: Level) -> bool:
+def _only_modeled(value: WireObject, level: Level) -> bool:
     """Whether an object holds modeled keys only, at every depth (what `split_tile` walks)."""
     if not level.keys.issuperset(value):
         return False
@@ -114,17 +114,17 @@ def _only_modeled(value: Mapping[str, Any], level: Level) -> bool:
     return True
 
 
-def unmodeled_fields(tile: Mapping[str, Any]) -> dict[str, Any]:
+def unmodeled_fields(tile: WireObject) -> dict[str, object]:
     """The overlay of ``tile``: its unmodeled keys, under the modeled objects holding them."""
     return split_tile(tile)[0]
 
 
-def owned_list_extras(tile: Mapping[str, Any]) -> list[str]:
+def owned_list_extras(tile: WireObject) -> list[str]:
     """Unknown keys inside the items of a list git owns whole (they are not kept)."""
     return split_tile(tile)[1]
 
 
-def kept_paths(overlay: Mapping[str, Any], level: Level = MODELED, prefix: str = "") -> list[str]:
+def kept_paths(overlay: WireObject, level: Level = MODELED, prefix: str = "") -> list[str]:
     """The dotted path of every unmodeled key in ``overlay``, sorted."""
     paths: list[str] = []
     for key, value in overlay.items():
@@ -136,8 +136,8 @@ def kept_paths(overlay: Mapping[str, Any], level: Level = MODELED, prefix: str =
     return sorted(paths)
 
 
-def graft(wire: Mapping[str, Any], overlay: Mapping[str, Any],
-          level: Level = MODELED) -> tuple[dict[str, Any], dict[str, Any]]:
+def graft(wire: WireObject, overlay: WireObject,
+          level: Level = MODELED) -> tuple[dict[str, object], dict[str, object]]:
     """``wire`` with ``overlay`` merged in, and the part of the overlay that was kept.
 
     Modeled fields always come from ``wire``. An unmodeled key under a modeled
@@ -145,7 +145,7 @@ def graft(wire: Mapping[str, Any], overlay: Mapping[str, Any],
     tile into markdown) hangs off a body git replaced, and is not kept.
     """
     merged = dict(wire)
-    kept: dict[str, Any] = {}
+    kept: dict[str, object] = {}
     for key, value in overlay.items():
         below = level.objects.get(key)
         if key not in level.keys:

@@ -89,7 +89,8 @@ def pull_targets(
         " nothing pulled for them (one file per name); rename or delete all but one in the UI"
         for twin, items in twins.items() if _wanted(name, twin)
     ]
-    moves = [(p.desired, p.live) for p in pairing.pairs if p.desired and p.live is not None]
+    moves: list[tuple[Manifest, Mapping[str, Any]]] = [
+        (p.desired, p.live) for p in pairing.pairs if p.desired and p.live is not None]
     for manifest, item in _renames(missing, new, live_tile_ids or {}):
         missing.remove(manifest)
         new.remove(item)

@@ -18,6 +18,7 @@ import pytest
 from reconciler.api import DashboardsClient
 from reconciler.api import client as client_module
 from reconciler.cli import main
+from reconciler.engine.ports import WireSummary
 from reconciler.errors import InternalError
 
 Answer = Callable[[str, dict[str, Any], int], dict[str, Any]]
@@ -76,7 +77,7 @@ def hostile_server() -> Iterator[Callable[[Answer], Hostile]]:
         server.server_close()
 
 
-async def list_all(url: str, **options: Any) -> list[dict[str, Any]]:
+async def list_all(url: str, **options: Any) -> list[WireSummary]:
     async with DashboardsClient(base_url=url, project="p", token="tok", **options) as client:
         return await client.list_dashboards()
 

@@ -235,12 +235,16 @@ def test_an_oversized_body_is_capped_before_posting(
 # --- upsert_sticky_comment and cap_body on their own --------------------------------------
 
 
+def _no_wait(seconds: float) -> None:
+    """The sleep of a client that never needs to retry here."""
+
+
 def test_upsert_creates_then_updates_then_leaves_alone(github: FakeGitHub) -> None:
     tag = marker("staging")
     settings = GitHubSettings(token=TOKEN, repository=REPO, api_url=github.url)
     for index in range(3):
         github.add_comment(REPO, PR, f"chatter {index}")
-    with github_client(settings) as client:
+    with github_client(settings, sleep=_no_wait) as client:
         assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\none") == "created"
         assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\ntwo") == "updated"
         patches = github.count("PATCH")
@@ -255,7 +259,7 @@ def test_upsert_finds_its_comment_on_a_later_page(github: FakeGitHub) -> None:
     for index in range(5):
         github.add_comment(REPO, PR, f"chatter {index}")
     mine = github.add_comment(REPO, PR, f"{tag}\nold", user="github-actions[bot]")
-    with github_client(settings) as client:
+    with github_client(settings, sleep=_no_wait) as client:
         assert upsert_sticky_comment(client, REPO, PR, tag, f"{tag}\nnew") == "updated"
     assert [t for m, t in github.requests if m == "PATCH"] == [
         f"/repos/{REPO}/issues/comments/{mine}"]
@@ -263,7 +267,8 @@ def test_upsert_finds_its_comment_on_a_later_page(github: FakeGitHub) -> None:
 
 def test_upsert_refuses_a_body_without_its_marker(github: FakeGitHub) -> None:
     settings = GitHubSettings(token=TOKEN, repository=REPO, api_url=github.url)
-    with github_client(settings) as client, pytest.raises(ValueError, match="marker"):
+    with (github_client(settings, sleep=_no_wait) as client,
+          pytest.raises(ValueError, match="marker")):
         upsert_sticky_comment(client, REPO, PR, marker("staging"), "no marker here")
     assert github.requests == []
 

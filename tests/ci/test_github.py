@@ -13,14 +13,11 @@ from tests.ci.fake_github import FakeGitHub
 ENV = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO}
 
 
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("reconciler.api.github.time.sleep", lambda _: None)
-
-
-def client_for(fake: FakeGitHub, token: str = TOKEN) -> httpx.Client:
+def client_for(fake: FakeGitHub, token: str = TOKEN) -> gh.GitHubClient:
+    """A client of the fake that records its waits instead of sleeping."""
     settings = gh.GitHubSettings(token=token, repository=REPO, api_url=fake.url)
-    return gh.github_client(settings)
+    waits: list[float] = []
+    return gh.github_client(settings, sleep=waits.append)
 
 
 def test_settings_read_what_actions_sets() -> None:

@@ -38,7 +38,7 @@ def tile(tile_id: str, *, x: int = 0, y: int = 0, w: int = 6, h: int = 4,
 
 def wire(manifest_tile: dict[str, Any]) -> dict[str, Any]:
     """A manifest tile in the API's wire form (API enum spelling, with type)."""
-    return tile_to_wire(Tile.model_validate(manifest_tile))
+    return dict(tile_to_wire(Tile.model_validate(manifest_tile)))
 
 
 def note(tile_id: str, content: str, *, x: int = 6, y: int = 0) -> dict[str, Any]:
@@ -84,10 +84,10 @@ class Kit:
         return asyncio.run(go())
 
     def dashboards(self) -> list[dict[str, Any]]:
-        """Every live dashboard with its tiles."""
+        """Every live dashboard with its tiles (as free-form dicts, for tests to poke at)."""
 
         async def fetch(client: DashboardsClient) -> list[dict[str, Any]]:
             summaries = await client.list_dashboards()
-            return [await client.get_dashboard(s["id"]) for s in summaries]
+            return [dict(await client.get_dashboard(s["id"])) for s in summaries]
 
         return self.live(fetch)

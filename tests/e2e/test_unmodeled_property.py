@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import string
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ scenario = st.fixed_dictionaries({
 })
 
 
-def at(tile: dict[str, Any], site: tuple[str, ...]) -> Any:
+def at(tile: Mapping[str, Any], site: tuple[str, ...]) -> Any:
     for part in site:
         tile = tile.get(part) if isinstance(tile, dict) else None  # type: ignore[assignment]
     return tile

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from reconciler.engine.ports import WireDashboard, WireObject, WireSummary
 from reconciler.errors import NotFound, Unavailable
 
 WRITES = ("Create", "Update", "Upsert", "Delete")
 Hook = Callable[["FakeAPI", str], None]
+
+
+def _answer(stored: dict[str, Any]) -> WireDashboard:
+    """A stored dashboard as the server's answer: a copy (tiles exactly as sent)."""
+    return {"id": stored["id"], "name": stored["name"], "tiles": copy.deepcopy(stored["tiles"]),
+            "createdAt": stored["createdAt"], "updatedAt": stored["updatedAt"]}
 
 
 class FakeAPI:
@@ -34,13 +41,14 @@ class FakeAPI:
 
     # -- what another writer does, without counting as dashctl's calls ---------------------
 
-    def put(self, name: str, tiles: list[dict[str, Any]] | None = None, *,
+    def put(self, name: str, tiles: Sequence[WireObject] | None = None, *,
             dashboard_id: str | None = None) -> str:
         self._ids += 1
         self._clock += timedelta(milliseconds=1)
         stamp = self._clock.isoformat().replace("+00:00", "Z")
         new_id = dashboard_id or f"dash_{self._ids:03d}"
-        self.dashboards[new_id] = {"id": new_id, "name": name, "tiles": copy.deepcopy(tiles or []),
+        self.dashboards[new_id] = {"id": new_id, "name": name,
+                                   "tiles": copy.deepcopy(list(tiles or [])),
                                    "createdAt": stamp, "updatedAt": stamp}
         return new_id
 
@@ -53,41 +61,41 @@ class FakeAPI:
 
     # -- DashboardsAPI ---------------------------------------------------------------------
 
-    async def list_dashboards(self) -> list[dict[str, Any]]:
+    async def list_dashboards(self) -> list[WireSummary]:
         self.calls["List"] += 1
         if self.fail_list_after_create and self.calls["Create"]:
             raise Unavailable("List: unavailable: injected")
-        return [{key: d[key] for key in ("id", "name", "createdAt", "updatedAt")}
-                for d in self.dashboards.values()]
+        return [{"id": d["id"], "name": d["name"], "createdAt": d["createdAt"],
+                 "updatedAt": d["updatedAt"]} for d in self.dashboards.values()]
 
-    async def get_dashboard(self, dashboard_id: str) -> dict[str, Any]:
+    async def get_dashboard(self, dashboard_id: str) -> WireDashboard:
         self.calls["Get"] += 1
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Get {dashboard_id}: not_found")
-        return copy.deepcopy(self.dashboards[dashboard_id])
+        return _answer(self.dashboards[dashboard_id])
 
-    async def create_dashboard(self, name: str) -> dict[str, Any]:
+    async def create_dashboard(self, name: str) -> WireDashboard:
         self.calls["Create"] += 1
         if self.before_create:
             self.before_create(self, name)
         new_id = self.put(name)
         if self.after_create:
             self.after_create(self, name)
-        return copy.deepcopy(self.dashboards[new_id])
+        return _answer(self.dashboards[new_id])
 
-    async def update_dashboard(self, dashboard_id: str, name: str) -> dict[str, Any]:
+    async def update_dashboard(self, dashboard_id: str, name: str) -> WireDashboard:
         self.calls["Update"] += 1
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Update {dashboard_id}: not_found")
         self.dashboards[dashboard_id]["name"] = name
-        return copy.deepcopy(self.dashboards[dashboard_id])
+        return _answer(self.dashboards[dashboard_id])
 
-    async def upsert_tiles(self, dashboard_id: str, tiles: list[dict[str, Any]]) -> dict[str, Any]:
+    async def upsert_tiles(self, dashboard_id: str, tiles: Sequence[WireObject]) -> WireDashboard:
         self.calls["Upsert"] += 1
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Upsert {dashboard_id}: not_found")
-        self.dashboards[dashboard_id]["tiles"] = copy.deepcopy(tiles)
-        return copy.deepcopy(self.dashboards[dashboard_id])
+        self.dashboards[dashboard_id]["tiles"] = copy.deepcopy(list(tiles))
+        return _answer(self.dashboards[dashboard_id])
 
     async def delete_dashboard(self, dashboard_id: str) -> None:
         self.calls["Delete"] += 1

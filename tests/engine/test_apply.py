@@ -16,7 +16,7 @@ from tests.engine.fake_api import FakeAPI
 
 
 def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def plan(api: FakeAPI, manifests: list[Manifest], env: Environment | None = None

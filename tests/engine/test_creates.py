@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 from reconciler.engine.creates import Resolution, earliest, resolve_created
+from reconciler.engine.ports import WireSummary
 
 
-def summary(dashboard_id: str, created: str, name: str = "Growth") -> dict[str, str]:
+def summary(dashboard_id: str, created: str, name: str = "Growth") -> WireSummary:
     return {"id": dashboard_id, "name": name, "createdAt": created}
 
 
@@ -34,7 +35,7 @@ def test_created_at_in_other_spellings_and_zones() -> None:
 
 def test_an_unreadable_created_at_loses_to_a_readable_one() -> None:
     broken = summary("dash_0", "yesterday")
-    missing = {"id": "dash_00", "name": "Growth"}
+    missing: WireSummary = {"id": "dash_00", "name": "Growth"}
     assert earliest([broken, missing, B]) == B
     assert earliest([missing, broken]) == broken  # then by id ("dash_0" < "dash_00")
 

@@ -10,7 +10,7 @@ from tests.engine.factories import insight, markdown
 
 
 def wire(tile: dict) -> dict:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def test_server_quirks_are_not_changes() -> None:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from reconciler.engine.pair import pair
+from reconciler.engine.ports import WireSummary
 from tests.engine.factories import manifest
 
 
-def summary(dashboard_id: str, name: str) -> dict[str, str]:
+def summary(dashboard_id: str, name: str) -> WireSummary:
     return {"id": dashboard_id, "name": name}
 
 

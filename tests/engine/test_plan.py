@@ -8,7 +8,7 @@ from tests.engine.factories import environment, insight, live, manifest, markdow
 
 
 def wire(tile: dict) -> dict:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def state(*dashboards: dict) -> LiveState:

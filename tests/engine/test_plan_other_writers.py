@@ -12,7 +12,7 @@ from tests.engine.factories import FUNNEL, environment, insight, live, manifest,
 
 
 def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def titled(tile: dict[str, Any], title: str = "Daily users") -> dict[str, Any]:

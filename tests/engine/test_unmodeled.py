@@ -20,7 +20,7 @@ FILTERS = [{"property": "country", "op": "eq", "value": "DE"}]
 
 
 def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def ui_edited(tile: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def test_graft_takes_modeled_fields_from_git() -> None:
     live = ui_edited(insight("dau", w=6))
     live["insight"]["visualization"] = "VISUALIZATION_BAR"
     desired = wire(insight("dau", w=8, event="signup"))
-    sent = merge_tile(desired, live)
+    sent: dict[str, Any] = merge_tile(desired, live)
     assert sent["position"] == {"x": 0, "y": 0, "w": 8, "h": 4}
     assert sent["insight"]["visualization"] == "VISUALIZATION_LINE"
     assert sent["insight"]["query"]["events"] == [{"name": "signup"}]

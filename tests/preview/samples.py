@@ -37,7 +37,7 @@ def markdown(tile_id: str, content: str, *, x: int = 0, y: int = 0, w: int = 6,
 
 
 def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def every_kind() -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ import pytest
 from reconciler.api import DashboardsClient
 from reconciler.cli import main
 from reconciler.clients import client_for
+from reconciler.engine.ports import WireDashboard
 from reconciler.repo.loader import load_repo
 
 T = TypeVar("T")
@@ -122,8 +123,8 @@ class Repo:
 
         return asyncio.run(go())
 
-    def dashboard(self, env: str, name: str) -> dict[str, Any]:
-        async def fetch(client: DashboardsClient) -> dict[str, Any]:
+    def dashboard(self, env: str, name: str) -> WireDashboard:
+        async def fetch(client: DashboardsClient) -> WireDashboard:
             for summary in await client.list_dashboards():
                 if summary["name"] == name:
                     return await client.get_dashboard(summary["id"])

@@ -29,7 +29,7 @@ SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def wire(tile: dict) -> dict:
-    return tile_to_wire(Tile.model_validate(tile))
+    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def sample_live() -> LiveState:
