@@ -8,6 +8,7 @@ is an error of its own and never stops the others.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from reconciler.engine.read import (
     read_desired,
     read_environment,
 )
+from reconciler.repo.gc_pause import fewer_collections
 from reconciler.repo.loader import LoadCache, load_repo, repository_problems, select_environments
 from reconciler.repo.models import Environment, Repo
 
@@ -56,13 +58,15 @@ async def _each_read(
     """
     cache = LoadCache.of(repo.root)
     repo_problems = repository_problems(repo)
+    gc.freeze()  # what start-up made lives to the end: no collection walks it again
     async with Clients(repo, concurrency=parallelism) as clients:
 
         async def one(environment: Environment) -> T:
             return then(await read_environment(repo, environment, clients.connect,
                                                repo_problems=repo_problems, cache=cache))
 
-        return list(await asyncio.gather(*map(one, environments)))
+        with fewer_collections():  # the answers and the manifests are not garbage either
+            return list(await asyncio.gather(*map(one, environments)))
 
 
 def read_all_desired(repo: Repo, environments: list[Environment]) -> list[EnvironmentState]:
