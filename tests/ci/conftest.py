@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.ci.fake_github import FakeGitHub, RunningFake
-from tests.e2e.repo_kit import dump_yaml, note, tile
+from tests.support.factories import insight, markdown
+from tests.support.repo import dump_yaml
 
 TOKEN = "ghs_FakeInstallationToken0123456789abcdef"
 REPO = "acme/dashboards"
@@ -28,7 +29,7 @@ def make_repo(root: Path) -> Path:
     dump_yaml(root / "environments.yaml", {"environments": {
         name: {"url": f"sqlite:{name}.db"} for name in ENVIRONMENTS}})
     dump_yaml(root / "base" / "growth.yaml", {
-        "name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]})
+        "name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]})
     return root
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from tests.ci.actions_sim import Runner, StepFailed, StepResult, workflow_commands
 from tests.ci.conftest import slow_ci
-from tests.e2e.repo_kit import dump_yaml
+from tests.support.repo import dump_yaml
 from tests.support.server import Server, running_server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -36,7 +36,7 @@ from tests.ci.conftest import PR, REPO, SLOW_CI, TOKEN, slow_ci
 from tests.ci.fake_github import FakeGitHub
 from tests.ci.test_action import Cache
 from tests.ci.workflow_sim import Artifacts, Leg, Workflow, checkout
-from tests.e2e.repo_kit import dump_yaml
+from tests.support.repo import dump_yaml
 from tests.support.server import Server, running_server
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -29,7 +29,8 @@ from pathlib import Path
 import httpx
 
 from reconciler.cli import main
-from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile
+from tests.support.factories import insight, markdown
+from tests.support.repo import TOKEN_VAR, RepoKit
 from tests.support.server import ROOT, Server
 
 DASHBOARDS = 20
@@ -98,11 +99,11 @@ def names() -> list[str]:
     return [f"Board {index:02d}" for index in range(DASHBOARDS)]
 
 
-def write_repo(root: Path, server: Server, project: str) -> Kit:
-    kit = Kit(root, {"url": server.url, "project": project, "token_env": TOKEN_VAR})
+def write_repo(root: Path, server: Server, project: str) -> RepoKit:
+    kit = RepoKit(root, {"test": {"url": server.url, "project": project, "token_env": TOKEN_VAR}})
     for index, name in enumerate(names()):
         kit.write(f"board-{index:02d}", {"name": name, "tiles": [
-            tile("dau", event=f"event_{index}"), note("goals", f"# Goals {index}")]})
+            insight("dau", events=f"event_{index}"), markdown("goals", f"# Goals {index}")]})
     return kit
 
 

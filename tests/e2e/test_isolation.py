@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from tests.e2e.repo_kit import dump_yaml
+from tests.support.repo import dump_yaml
 
 
 def test_each_broken_environment_is_its_own_error(

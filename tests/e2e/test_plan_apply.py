@@ -9,32 +9,33 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile, wire
+from tests.support.factories import insight, markdown, wire
+from tests.support.repo import TOKEN_VAR, RepoKit
 
-GROWTH = {"name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]}
-RETENTION = {"name": "Retention", "tiles": [tile("ret", event="signup", viz="bar")]}
+GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
+RETENTION = {"name": "Retention", "tiles": [insight("ret", events="signup", viz="bar")]}
 
 
 @pytest.fixture
-def kit(tmp_path: Path) -> Kit:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db"})
+def kit(tmp_path: Path) -> RepoKit:
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     return kit
 
 
 @pytest.fixture
-def http_kit(tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Kit:
+def http_kit(tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch) -> RepoKit:
     server = emulator_factory(quirks=True)
     monkeypatch.setenv(TOKEN_VAR, server.token("proj_e2e"))
-    kit = Kit(tmp_path / "repo", {"url": server.url, "project": "proj_e2e",
-                                  "token_env": TOKEN_VAR, "prune": True})
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_e2e",
+                                               "token_env": TOKEN_VAR, "prune": True}})
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     return kit
 
 
-def test_plan_apply_plan_in_process(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_apply_plan_in_process(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, plan = kit.plan_json(capsys)
     assert code == 2
     env = plan["environments"][0]
@@ -51,7 +52,7 @@ def test_plan_apply_plan_in_process(kit: Kit, capsys: pytest.CaptureFixture[str]
                                                                     "TILE_TYPE_MARKDOWN"]
 
 
-def test_quirky_server_gives_no_perpetual_diff(http_kit: Kit,
+def test_quirky_server_gives_no_perpetual_diff(http_kit: RepoKit,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     code, out, _ = http_kit.run(capsys, "plan", "--env", "test")
@@ -59,11 +60,11 @@ def test_quirky_server_gives_no_perpetual_diff(http_kit: Kit,
     assert "0 to create, 0 to update, 0 to delete, 2 unchanged" in out
 
 
-def test_update_rename_and_text_plan(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_update_rename_and_text_plan(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     kit.write("growth", {"name": "Growth", "formerNames": ["Growth KPIs"],
-                         "tiles": [tile("dau", w=4), note("goals", "# Goals"),
-                                   tile("wau", y=4)]})
+                         "tiles": [insight("dau", w=4), markdown("goals", "# Goals"),
+                                   insight("wau", y=4)]})
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 2
     assert '~ update "Growth"' in out and '~ name: "Growth KPIs" -> "Growth"' in out
@@ -75,7 +76,7 @@ def test_update_rename_and_text_plan(kit: Kit, capsys: pytest.CaptureFixture[str
     assert kit.plan_json(capsys)[0] == 0
 
 
-def test_no_op_apply_writes_nothing(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_op_apply_writes_nothing(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     stamps = {d["id"]: d["updatedAt"] for d in kit.dashboards()}
     code, out, _ = kit.run(capsys, "apply", "--env", "test", "--auto-approve")
@@ -84,21 +85,22 @@ def test_no_op_apply_writes_nothing(kit: Kit, capsys: pytest.CaptureFixture[str]
 
 
 def test_apply_refuses_without_auto_approve_on_non_interactive_stdin(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = kit.run(capsys, "apply", "--env", "test")
     assert code == 1 and "--auto-approve" in err
     assert kit.dashboards() == []
 
 
 def test_saved_plan_applies_exactly_and_refuses_when_live_moved(
-        kit: Kit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
-    kit.write("growth", {**GROWTH, "tiles": [tile("dau", w=4), note("goals", "# Weekly Goals")]})
+    kit.write("growth", {**GROWTH, "tiles": [insight("dau", w=4),
+                                             markdown("goals", "# Weekly Goals")]})
     saved = tmp_path / "plan.json"
     assert kit.run(capsys, "plan", "--env", "test", "--out", str(saved))[0] == 2
     assert TOKEN_VAR not in saved.read_text()
     growth_id = next(d["id"] for d in kit.dashboards() if d["name"] == "Growth KPIs")
-    kit.live(lambda c: c.upsert_tiles(growth_id, [wire(tile("ui"))]))
+    kit.live(lambda c: c.upsert_tiles(growth_id, [wire(insight("ui"))]))
     code, _, err = kit.run(capsys, "apply", "--plan", str(saved), "--auto-approve")
     assert code == 1 and "moved" in err and "Growth KPIs" in err
     growth = next(d for d in kit.dashboards() if d["name"] == "Growth KPIs")
@@ -109,7 +111,7 @@ def test_saved_plan_applies_exactly_and_refuses_when_live_moved(
 
 
 def test_deletes_need_prune_and_allow_delete_with_backups_and_restore(
-        http_kit: Kit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        http_kit: RepoKit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     http_kit.live(lambda c: c.create_dashboard("Made in the UI"))
     http_kit.remove("retention")
@@ -132,7 +134,7 @@ def test_deletes_need_prune_and_allow_delete_with_backups_and_restore(
     assert [t["id"] for t in restored["Retention"]["tiles"]] == ["ret"]
 
 
-def test_safety_rules_refuse_the_whole_apply(http_kit: Kit,
+def test_safety_rules_refuse_the_whole_apply(http_kit: RepoKit,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     http_kit.remove("growth")
@@ -144,7 +146,8 @@ def test_safety_rules_refuse_the_whole_apply(http_kit: Kit,
 
 
 def test_max_deletes_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db", "prune": True, "max_deletes": 1})
+    kit = RepoKit(tmp_path / "repo",
+                  {"test": {"url": "sqlite:state.db", "prune": True, "max_deletes": 1}})
     kit.write("growth", GROWTH)
     for name in ("A", "B", "C"):
         kit.live(lambda c, n=name: c.create_dashboard(n))  # type: ignore[misc]
@@ -154,7 +157,7 @@ def test_max_deletes_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_ambiguous_dashboard_is_an_error_but_the_rest_applies(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.live(lambda c: c.create_dashboard("Retention"))
     kit.live(lambda c: c.create_dashboard("Retention"))
     code, out, _ = kit.run(capsys, "apply", "--env", "test", "--auto-approve")
@@ -169,10 +172,10 @@ def test_converges_under_faults_without_duplicates(
         capsys: pytest.CaptureFixture[str]) -> None:
     server = emulator_factory(fault_rate=0.3, ambiguous_create_rate=0.5, seed=seed, quirks=True)
     monkeypatch.setenv(TOKEN_VAR, server.token("proj_faults"))
-    kit = Kit(tmp_path / "repo", {"url": server.url, "project": "proj_faults",
-                                  "token_env": TOKEN_VAR})
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_faults",
+                                               "token_env": TOKEN_VAR}})
     for index in range(6):
-        kit.write(f"d{index}", {"name": f"Board {index}", "tiles": [tile(f"t{index}")]})
+        kit.write(f"d{index}", {"name": f"Board {index}", "tiles": [insight(f"t{index}")]})
     for _ in range(2):
         if kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0:
             break

@@ -9,14 +9,9 @@ from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
 from reconciler.engine.live import read_live
 from reconciler.engine.plan import Change, EnvironmentPlan, build_environment_plan
 from reconciler.engine.ports import WireDashboard
-from reconciler.model import Tile, tile_to_wire
 from reconciler.repo.models import Environment, Manifest
-from tests.engine.factories import FUNNEL, environment, insight, manifest, markdown
 from tests.engine.fake_api import FakeAPI
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
+from tests.support.factories import FUNNEL, environment, insight, manifest, markdown, wire
 
 
 def plan(api: FakeAPI, manifests: list[Manifest], env: Environment | None = None

@@ -17,7 +17,8 @@ from reconciler.engine.read import read_environment
 from reconciler.errors import Unavailable
 from reconciler.repo.loader import LoadCache, load_repo
 from reconciler.repo.models import Environment
-from tests.e2e.repo_kit import dump_yaml, tile
+from tests.support.factories import insight
+from tests.support.repo import dump_yaml
 
 
 def make_repo(root: Path, environments: int, dashboards: int) -> None:
@@ -26,7 +27,8 @@ def make_repo(root: Path, environments: int, dashboards: int) -> None:
         for n in range(environments)}})
     for index in range(dashboards):
         dump_yaml(root / "base" / f"board-{index}.yaml",
-                  {"name": f"Board {index} ${{site}}", "tiles": [tile("t1", event=f"e{index}")]})
+                  {"name": f"Board {index} ${{site}}",
+                   "tiles": [insight("t1", events=f"e{index}")]})
 
 
 def test_every_environment_is_planned_from_one_shared_cache(tmp_path: Path) -> None:

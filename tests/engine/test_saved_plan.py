@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,12 +11,7 @@ from reconciler.documents import read_saved_plan, saved_plan
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import Action, Plan, build_environment_plan
 from reconciler.errors import ConfigError
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import FUNNEL, environment, insight, live, manifest, markdown
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
+from tests.support.factories import FUNNEL, environment, insight, live, manifest, markdown, wire
 
 
 def sample() -> Plan:

@@ -13,14 +13,10 @@ from reconciler.engine.unmodeled import (
     owned_list_extras,
     unmodeled_fields,
 )
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import FUNNEL, insight, markdown
+from tests.support.factories import FUNNEL, insight, markdown, wire
 
 FILTERS = [{"property": "country", "op": "eq", "value": "DE"}]
 
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return tile_to_wire(Tile.model_validate(tile))
 
 
 def ui_edited(tile: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +61,7 @@ def test_keys_inside_events_are_not_kept_but_named() -> None:
 def test_graft_takes_modeled_fields_from_git() -> None:
     live = ui_edited(insight("dau", w=6))
     live["insight"]["visualization"] = "VISUALIZATION_BAR"
-    desired = wire(insight("dau", w=8, event="signup"))
+    desired = wire(insight("dau", w=8, events="signup"))
     sent = merge_tile(desired, live)
     assert sent["position"] == {"x": 0, "y": 0, "w": 8, "h": 4}
     assert sent["insight"]["visualization"] == "VISUALIZATION_LINE"
@@ -73,7 +69,7 @@ def test_graft_takes_modeled_fields_from_git() -> None:
     assert sent["insight"]["title"] == "Daily users"
     assert sent["insight"]["query"]["filters"] == FILTERS
     assert sent["color"] == "blue"
-    assert desired == wire(insight("dau", w=8, event="signup"))  # not changed in place
+    assert desired == wire(insight("dau", w=8, events="signup"))  # not changed in place
 
 
 def test_graft_drops_what_hangs_off_a_body_git_replaced() -> None:

@@ -14,7 +14,8 @@ from reconciler.preview.grid import grid_html
 from reconciler.preview.markdown import render_markdown, safe_href
 from reconciler.preview.pages import ChangeView, change_marks
 from reconciler.commands.preview import slug
-from tests.preview.samples import EVIL_MARKDOWN, every_kind, insight, markdown, wire
+from tests.preview.samples import EVIL_MARKDOWN, every_kind
+from tests.support.factories import insight, markdown, wire
 
 
 class Elements(HTMLParser):

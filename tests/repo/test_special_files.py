@@ -17,7 +17,8 @@ import pytest
 
 from reconciler.errors import ManifestError
 from reconciler.repo.yaml_io import load_roundtrip, load_yaml
-from tests.repo.kit import GROWTH, write_repo
+from tests.repo.samples import GROWTH
+from tests.support.repo import write_repo
 
 ENVIRONMENTS = "environments:\n  local:\n    url: sqlite:x.db\n"
 FIFO_PROBLEM = "not a regular file (a FIFO): only regular files are read"
