@@ -17,7 +17,7 @@ import pytest
 from reconciler.api import DashboardsClient
 from reconciler.errors import RetryableError
 from tests.api.conftest import FAST_RETRIES, ClientFactory
-from tests.api.test_e2e import insight, markdown
+from tests.support.factories import wire_insight, wire_markdown
 
 NAMES = [f"Dashboard {n}" for n in range(5)]
 
@@ -27,7 +27,7 @@ async def converge(client: DashboardsClient) -> None:
 
     async def build(name: str) -> None:
         created = await client.create_dashboard(name)
-        await client.upsert_tiles(created["id"], [insight("a", 0, 0), markdown(name, 6, 0)])
+        await client.upsert_tiles(created["id"], [wire_insight("a"), wire_markdown(name, x=6)])
         if name == NAMES[0]:
             await client.update_dashboard(created["id"], "Renamed")
         if name == NAMES[1]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ import pytest
 from tests.ci.actions_sim import Runner, StepFailed, StepResult, workflow_commands
 from tests.ci.conftest import slow_ci
 from tests.support.repo import dump_yaml
-from tests.support.server import Server, running_server
+from tests.support.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "DASHCTL_TOKEN_CI"
@@ -63,10 +62,7 @@ class Cache:
                 shutil.copytree(call["path"], store / str(number), symlinks=True)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("serve")) as running:
-        yield running
+
 
 
 def dashboards_repo(workspace: Path, server: Server) -> Path:

@@ -22,7 +22,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from tests.ci.fake_github import FakeGitHub
 from tests.ci.test_action import Cache
 from tests.ci.workflow_sim import Artifacts, Leg, Workflow, checkout
 from tests.support.repo import dump_yaml
-from tests.support.server import Server, running_server
+from tests.support.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "examples" / "workflows"
@@ -60,10 +59,7 @@ NEEDS_JQ = pytest.mark.skipif(shutil.which("jq") is None, reason="the templates'
 pytestmark = [NEEDS_ENVS, NEEDS_JQ, slow_ci]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("serve")) as running:
-        yield running
+
 
 
 class Site:

@@ -31,7 +31,7 @@ import httpx
 from reconciler.cli import main
 from tests.support.factories import insight, markdown
 from tests.support.repo import TOKEN_VAR, RepoKit
-from tests.support.server import ROOT, Server
+from tests.support.server import ROOT, Server, serve_env
 
 DASHBOARDS = 20
 # imports dashctl, touches READY, waits for GO, then runs the CLI as `dashctl` would
@@ -125,8 +125,7 @@ def run_round(server: Server, folder: Path, project: str, processes: int) -> Rou
     """Start ``processes`` applies together on the empty ``project``; what came of it."""
     root = folder / project
     write_repo(root, server, project)
-    env = {**os.environ, TOKEN_VAR: server.token(project), "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+    env = {**serve_env(), TOKEN_VAR: server.token(project)}
     go = root / "go"
     ready = [root / f"ready-{index}" for index in range(processes)]
     command = ["--root", str(root), "--no-color", "apply", "--env", "test", "--auto-approve"]

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.commands.preview import PreviewOptions, run
 from reconciler.preview import COMPACT, FULL, Geometry, render_dashboard_page
-from tests.preview.browser import Tab
+from tests.support.browser import Tab
 from tests.preview.samples import EVIL_MARKDOWN, every_kind, saved_plan
 from tests.support.factories import markdown, wire
 

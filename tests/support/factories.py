@@ -54,15 +54,18 @@ def wire(manifest_tile: dict[str, Any]) -> dict[str, Any]:
     return tile_to_wire(Tile.model_validate(manifest_tile))
 
 
-def _api(prefix: str, value: str) -> str:
-    return value if value.startswith(prefix) else f"{prefix}{value.upper()}"
+def _api(prefix: str, value: str | int) -> str | int:
+    if isinstance(value, int) or value.startswith(prefix):
+        return value
+    return f"{prefix}{value.upper()}"
 
 
 def wire_insight(tile_id: str, *, x: int = 0, y: int = 0, w: int = 6, h: int = 4,
-                 events: Events = "page_view", viz: str = "line", granularity: str = "day",
-                 aggregation: str = "unique_users", **extra: Any) -> dict[str, Any]:
-    """An insight tile as the API carries it (enum values in either spelling; ``extra``
-    fields are added as given)."""
+                 events: Events = "page_view", viz: str | int = "line",
+                 granularity: str | int = "day", aggregation: str | int = "unique_users",
+                 **extra: Any) -> dict[str, Any]:
+    """An insight tile as the API carries it: enum values in either spelling (or as
+    numbers); ``extra`` fields are set as given."""
     return {"id": tile_id, "type": "TILE_TYPE_INSIGHT", "position": _position(x, y, w, h),
             "insight": {"query": {"events": _events(events),
                                   "granularity": _api("GRANULARITY_", granularity),
