@@ -62,9 +62,6 @@ class Cache:
                 shutil.copytree(call["path"], store / str(number), symlinks=True)
 
 
-
-
-
 def dashboards_repo(workspace: Path, server: Server) -> Path:
     """A dashboards repository as a user has it: no pyproject.toml, the shipped manifests.
 

@@ -144,28 +144,19 @@ def test_a_big_plan_fits_in_one_comment(
 # --- the exit code and failures --------------------------------------------------------
 
 
-def test_missing_token_is_a_clean_error(
+@pytest.mark.parametrize("variable", ["GITHUB_TOKEN", "GITHUB_REPOSITORY"])
+def test_a_missing_variable_is_one_clean_error_naming_it(
     repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, variable: str,
 ) -> None:
-    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.delenv(variable)
     code, out, err = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert code == 1
     assert out == ""
-    assert err.startswith("error: GITHUB_TOKEN is not set")
+    assert err.startswith(f"error: {variable} is not set")
     assert len(err.splitlines()) == 1
-    assert github_env.requests == []
-
-
-def test_missing_repository_is_named(
-    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("GITHUB_REPOSITORY")
-    code, _, err = run_in(capsys, repo, "comment", "--pr", str(PR))
-    assert code == 1
-    assert err.startswith("error: GITHUB_REPOSITORY is not set")
     assert TOKEN not in err
+    assert github_env.requests == []
 
 
 def test_the_token_is_never_printed(

@@ -59,9 +59,6 @@ NEEDS_JQ = pytest.mark.skipif(shutil.which("jq") is None, reason="the templates'
 pytestmark = [NEEDS_ENVS, NEEDS_JQ, slow_ci]
 
 
-
-
-
 class Site:
     """The user's dashboards repository and its two API environments on the emulator."""
 

@@ -20,7 +20,6 @@ import pytest
 
 from reconciler.api import DashboardsClient
 from tests.e2e.newer_api import NewerApi, serving
-from tests.support.factories import wire
 from tests.support.repo import TOKEN_VAR, RepoKit
 from tests.support.server import running_server
 
@@ -74,7 +73,6 @@ def writers_kit(request: pytest.FixtureRequest, tmp_path: Path,
 
 # -- what the product's UI does ------------------------------------------------------------
 
-FILTERS = [{"property": "country", "op": "eq", "value": "DE"}]
 FUNNEL = {"id": "funnel", "type": "TILE_TYPE_FUNNEL",
           "position": {"x": 0, "y": 10, "w": 12, "h": 4},
           "funnel": {"steps": [{"event": "signup"}, {"event": "purchase"}], "window": "7d"}}
@@ -82,13 +80,4 @@ FUNNEL = {"id": "funnel", "type": "TILE_TYPE_FUNNEL",
 
 def by_name(kit: RepoKit) -> dict[str, dict[str, Any]]:
     return {d["name"]: d for d in kit.dashboards()}
-
-
-def ui_edited(manifest_tile: dict[str, Any], title: str = "Daily users") -> dict[str, Any]:
-    """A manifest tile as the UI leaves it after setting a title, filters and a colour."""
-    tile = wire(manifest_tile)
-    tile["color"] = "blue"
-    tile["insight"]["title"] = title
-    tile["insight"]["query"]["filters"] = FILTERS
-    return tile
 

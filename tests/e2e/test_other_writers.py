@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.backends import FILTERS, FUNNEL, by_name, ui_edited, writers_kit
-from tests.support.factories import insight, markdown, wire
+from tests.e2e.backends import FUNNEL, by_name, writers_kit
+from tests.support.factories import FILTERS, insight, markdown, ui_edited, wire
 from tests.support.repo import RepoKit
 
 __all__ = ["writers_kit"]

@@ -13,21 +13,7 @@ from reconciler.engine.unmodeled import (
     owned_list_extras,
     unmodeled_fields,
 )
-from tests.support.factories import FUNNEL, insight, markdown, wire
-
-FILTERS = [{"property": "country", "op": "eq", "value": "DE"}]
-
-
-
-def ui_edited(tile: dict[str, Any]) -> dict[str, Any]:
-    """``tile`` as the product's UI left it: a title, filters and a colour set there."""
-    edited = wire(tile)
-    edited["color"] = "blue"
-    edited["insight"] = {**edited["insight"], "title": "Daily users",
-                         "query": {**edited["insight"]["query"], "filters": FILTERS}}
-    return edited
-
-
+from tests.support.factories import FILTERS, FUNNEL, insight, markdown, ui_edited, wire
 
 
 def test_unmodeled_fields_at_any_depth_as_an_overlay_and_dotted_paths() -> None:

@@ -27,7 +27,6 @@ GOLDEN = Path(__file__).parent / "golden"
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
-
 def sample_live() -> LiveState:
     dashboards = [
         live("dash_1", "Growth", wire(insight("dau")), wire(markdown("goals"))),

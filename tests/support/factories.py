@@ -81,6 +81,20 @@ def wire_markdown(tile_id: str, content: str = "# Goals", *, x: int = 0, y: int 
             "markdown": {"content": content}}
 
 
+# what the product's UI sets on an insight and dashctl does not model
+FILTERS = [{"property": "country", "op": "eq", "value": "DE"}]
+
+
+def ui_edited(manifest_tile: dict[str, Any], title: str = "Daily users") -> dict[str, Any]:
+    """A manifest tile in wire form as the UI leaves it after setting a title, filters and a
+    colour there."""
+    tile = wire(manifest_tile)
+    tile["color"] = "blue"
+    tile["insight"]["title"] = title
+    tile["insight"]["query"]["filters"] = FILTERS
+    return tile
+
+
 # a tile of a type dashctl does not model (set in the UI, or by a newer API)
 FUNNEL: dict[str, Any] = {
     "id": "funnel", "type": "TILE_TYPE_FUNNEL", "position": _position(0, 20, 12, 4),
