@@ -15,7 +15,7 @@ import pytest
 from reconciler.emulator.app import create_app
 from reconciler.emulator.auth import mint_token
 from reconciler.emulator.options import EmulatorOptions
-from tests.support.server import SECRET, Server
+from tests.support.server import SECRET, Server, connect_headers
 
 SERVICE_PATH = "/dashboards.v1.DashboardsService"
 
@@ -42,13 +42,7 @@ class Api:
 
     def headers(self, project: str | None = None, **extra: str) -> dict[str, str]:
         project = project or self.project
-        return {
-            "authorization": f"Bearer {self.token(project)}",
-            "x-project-id": project,
-            "content-type": "application/json",
-            "connect-protocol-version": "1",
-            **extra,
-        }
+        return {**connect_headers(self.token(project), project), **extra}
 
     async def call(
         self,
@@ -90,25 +84,26 @@ class Api:
         return dashboard
 
 
-@pytest.fixture(params=["http", "inprocess"])
-def api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
-    if request.param == "http":
-        server: Server = request.getfixturevalue("server")
-        return Api(base_url=server.url, transport=None)
-    app = create_app(db_path=tmp_path / "inprocess.db", jwt_secret=SECRET)
-    return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
-
-
 def inprocess_api(db_path: Path, **options: Any) -> Api:
     """An Api on an in-process app with these EmulatorOptions."""
     app = create_app(db_path=db_path, jwt_secret=SECRET, options=EmulatorOptions(**options))
     return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
 
 
+def _api(request: pytest.FixtureRequest, db_path: Path, server: str, **options: Any) -> Api:
+    """The module's ``server`` fixture over HTTP, or the same app in-process on ``db_path``."""
+    if request.param == "http":
+        running: Server = request.getfixturevalue(server)
+        return Api(base_url=running.url, transport=None)
+    return inprocess_api(db_path, **options)
+
+
+@pytest.fixture(params=["http", "inprocess"])
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
+    return _api(request, tmp_path / "inprocess.db", "server")
+
+
 @pytest.fixture(params=["http", "inprocess"])
 def newer_api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
     """Like ``api``, against `dashctl serve --newer-api` or its app in-process."""
-    if request.param == "http":
-        server: Server = request.getfixturevalue("newer_server")
-        return Api(base_url=server.url, transport=None)
-    return inprocess_api(tmp_path / "newer.db", newer_api=True)
+    return _api(request, tmp_path / "newer.db", "newer_server", newer_api=True)

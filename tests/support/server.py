@@ -38,6 +38,16 @@ PROJECT = "proj_test"
 _LISTENING = "listening on "
 
 
+def connect_headers(token: str, project: str) -> dict[str, str]:
+    """The headers of a JSON Connect call on ``project`` with ``token``."""
+    return {
+        "authorization": f"Bearer {token}",
+        "x-project-id": project,
+        "content-type": "application/json",
+        "connect-protocol-version": "1",
+    }
+
+
 @dataclass
 class Server:
     """A running emulator: its base URL, JWT secret and database file."""
@@ -54,12 +64,7 @@ class Server:
 
     def headers(self, project: str) -> dict[str, str]:
         """The auth headers of a JSON Connect call on ``project``."""
-        return {
-            "authorization": f"Bearer {self.token(project)}",
-            "x-project-id": project,
-            "content-type": "application/json",
-            "connect-protocol-version": "1",
-        }
+        return connect_headers(self.token(project), project)
 
     def rpc_url(self, method: str) -> str:
         return f"{self.url}/dashboards.v1.DashboardsService/{method}"
