@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.factories import insight, markdown, wire
+from tests.support.faults import faulty_sqlite_environments, sweep
 from tests.support.repo import TOKEN_VAR, RepoKit
 
 GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
@@ -166,20 +167,41 @@ def test_ambiguous_dashboard_is_an_error_but_the_rest_applies(
     assert names == {"Retention": 2, "Growth KPIs": 1}
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_converges_under_faults_without_duplicates(
-        seed: int, tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    server = emulator_factory(fault_rate=0.3, ambiguous_create_rate=0.5, seed=seed, quirks=True)
-    monkeypatch.setenv(TOKEN_VAR, server.token("proj_faults"))
-    kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_faults",
-                                               "token_env": TOKEN_VAR}})
+def apply_through_faults(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    """Six dashboards applied through a faulty server (a second apply may finish the first's
+    work)."""
     for index in range(6):
         kit.write(f"d{index}", {"name": f"Board {index}", "tiles": [insight(f"t{index}")]})
     for _ in range(2):
         if kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0:
             break
+
+
+def assert_converged(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 0, out
     names = Counter(d["name"] for d in kit.dashboards())
     assert names == {f"Board {index}": 1 for index in range(6)}
+
+
+FAULTS: dict[str, Any] = {"fault_rate": 0.3, "ambiguous_create_rate": 0.5, "quirks": True}
+
+
+@pytest.mark.parametrize(("transport", "seed"), sweep(in_process=20, http=2))
+def test_converges_under_faults_without_duplicates(
+        transport: str, seed: int, tmp_path: Path, emulator_factory: Any,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Over HTTP the plan afterwards meets the faults too; in-process it reads the state
+    the faulty applies left (a plan of its own can run out of retries on a bad seed)."""
+    if transport == "http":
+        server = emulator_factory(seed=seed, **FAULTS)
+        monkeypatch.setenv(TOKEN_VAR, server.token("proj_faults"))
+        kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_faults",
+                                                   "token_env": TOKEN_VAR}})
+        apply_through_faults(kit, capsys)
+    else:
+        kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
+        with faulty_sqlite_environments(monkeypatch, seed=seed, **FAULTS) as started:
+            apply_through_faults(kit, capsys)
+        assert started  # the applies ran on the faulty emulator
+    assert_converged(kit, capsys)
