@@ -4,7 +4,8 @@ It stores tiles exactly as sent (unmodeled fields and tile types included, as
 a server whose API grew past dashctl's would), stamps ``createdAt`` from a
 clock that only moves forward, counts every call, and lets a test play
 another writer at chosen moments (``before_create``, ``after_create``,
-``before_delete``).
+``before_delete``), and fail chosen calls as an unavailable server would
+(``refuse["Upsert"] = {dashboard_id}``, ``refuse["Create"] = {name}``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class FakeAPI:
         self.after_create: Hook | None = None
         self.before_delete: Hook | None = None
         self.fail_list_after_create = False
+        self.refuse: dict[str, set[str]] = {}  # method -> the ids (names for Create) it fails
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
 
@@ -47,6 +49,12 @@ class FakeAPI:
     def named(self, name: str) -> list[dict[str, Any]]:
         return [d for d in self.dashboards.values() if d["name"] == name]
 
+    def _answer(self, method: str, key: str) -> None:
+        """Count the call; raise Unavailable when the test made it fail."""
+        self.calls[method] += 1
+        if key in self.refuse.get(method, set()):
+            raise Unavailable(f"{method} {key}: unavailable: injected")
+
     @property
     def writes(self) -> int:
         return sum(self.calls[method] for method in WRITES)
@@ -61,13 +69,13 @@ class FakeAPI:
                 for d in self.dashboards.values()]
 
     async def get_dashboard(self, dashboard_id: str) -> dict[str, Any]:
-        self.calls["Get"] += 1
+        self._answer("Get", dashboard_id)
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Get {dashboard_id}: not_found")
         return copy.deepcopy(self.dashboards[dashboard_id])
 
     async def create_dashboard(self, name: str) -> dict[str, Any]:
-        self.calls["Create"] += 1
+        self._answer("Create", name)
         if self.before_create:
             self.before_create(self, name)
         new_id = self.put(name)
@@ -76,21 +84,21 @@ class FakeAPI:
         return copy.deepcopy(self.dashboards[new_id])
 
     async def update_dashboard(self, dashboard_id: str, name: str) -> dict[str, Any]:
-        self.calls["Update"] += 1
+        self._answer("Update", dashboard_id)
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Update {dashboard_id}: not_found")
         self.dashboards[dashboard_id]["name"] = name
         return copy.deepcopy(self.dashboards[dashboard_id])
 
     async def upsert_tiles(self, dashboard_id: str, tiles: list[dict[str, Any]]) -> dict[str, Any]:
-        self.calls["Upsert"] += 1
+        self._answer("Upsert", dashboard_id)
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Upsert {dashboard_id}: not_found")
         self.dashboards[dashboard_id]["tiles"] = copy.deepcopy(tiles)
         return copy.deepcopy(self.dashboards[dashboard_id])
 
     async def delete_dashboard(self, dashboard_id: str) -> None:
-        self.calls["Delete"] += 1
+        self._answer("Delete", dashboard_id)
         if self.before_delete:
             self.before_delete(self, dashboard_id)
         if self.dashboards.pop(dashboard_id, None) is None:
