@@ -8,7 +8,6 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 from google.protobuf import unknown_fields
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
+from tests.support.cli import run_process
 from tests.support.factories import wire_insight, wire_markdown
 from tests.support.server import (
     PROJECT,
@@ -66,19 +66,7 @@ def test_serve_prints_one_line_with_the_real_port(tmp_path: Path) -> None:
 
 
 def test_serve_without_a_secret_is_a_clean_error(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "reconciler.cli",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "x.db"),
-    ]
-    done = subprocess.run(
-        command, cwd=ROOT, env=serve_env(), capture_output=True, text=True, timeout=30, check=False
-    )
+    done = run_process("serve", "--port", "0", "--db", str(tmp_path / "x.db"), timeout=30)
     assert done.returncode == 1
     assert "JWT secret" in done.stderr
     assert "Traceback" not in done.stderr
@@ -86,26 +74,9 @@ def test_serve_without_a_secret_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_token_command_mints_a_token_the_server_accepts(server: Server) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reconciler.cli",
-            "token",
-            "--project",
-            "proj_cli",
-            "--jwt-secret",
-            server.secret,
-            "--ttl",
-            "60",
-        ],
-        cwd=ROOT,
-        env=serve_env(),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    done = run_process("token", "--project", "proj_cli", "--jwt-secret", server.secret,
+                       "--ttl", "60", timeout=30)
+    assert done.returncode == 0, done.stderr
     token = done.stdout.strip()
     response = httpx.post(
         server.rpc_url("List"),

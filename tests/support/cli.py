@@ -3,6 +3,7 @@
     code, out, err = run(capsys, "--version")
     code, out, err = run_in(capsys, root, "plan", "--env", "test")   # --root ROOT --no-color
     code, document = validate_json(capsys, root)                    # validate --format json
+    done = run_process("token", "--project", "p", "--jwt-secret", "s")  # a process of its own
 
 Output is read from pytest's ``capsys`` (what came before the call is dropped).
 """
@@ -10,12 +11,15 @@ Output is read from pytest's ``capsys`` (what came before the call is dropped).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reconciler.cli import main
+from tests.support.server import ROOT, serve_env
 
 Result = tuple[int, str, str]
 
@@ -46,3 +50,13 @@ def validate_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) ->
     """`validate --format json`; (exit code, the parsed document)."""
     code, out, _ = validate(capsys, root, "--format", "json", *args)
     return code, json.loads(out)
+
+
+def run_process(*args: str, cwd: Path | None = None, timeout: float = 60
+                ) -> subprocess.CompletedProcess[str]:
+    """`dashctl ARGS` as a process of its own (``python -m reconciler.cli``), this checkout
+    importable and no JWT secret inherited; its exit code and output are the caller's to
+    check."""
+    return subprocess.run([sys.executable, "-m", "reconciler.cli", *args], cwd=cwd or ROOT,
+                          env=serve_env(), capture_output=True, text=True, timeout=timeout,
+                          check=False)
