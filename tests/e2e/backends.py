@@ -20,8 +20,8 @@ import pytest
 
 from reconciler.api import DashboardsClient
 from tests.e2e.newer_api import NewerApi, serving
-from tests.support.repo import TOKEN_VAR, RepoKit
-from tests.support.server import running_server
+from tests.support.repo import RepoKit, http_repo
+from tests.support.server import Server
 
 BACKENDS = ["test-server", "sqlite", "serve-newer-api"]
 PROBE = {"id": "probe", "type": "TILE_TYPE_INSIGHT", "color": "blue",
@@ -48,27 +48,23 @@ def keeps_unmodeled(kit: RepoKit) -> bool:
     return kit.live(probe)
 
 
-def http_kit(root: Path, url: str, monkeypatch: pytest.MonkeyPatch, token: str) -> RepoKit:
-    monkeypatch.setenv(TOKEN_VAR, token)
-    return RepoKit(root, {"test": {"url": url, "project": "proj_w", "token_env": TOKEN_VAR}})
-
-
 @pytest.fixture(params=BACKENDS)
-def writers_kit(request: pytest.FixtureRequest, tmp_path: Path,
+def writers_kit(request: pytest.FixtureRequest, tmp_path: Path, project: str,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[RepoKit]:
     root = tmp_path / "repo"
     if request.param == "test-server":
         with serving(NewerApi()) as url:
-            yield http_kit(root, url, monkeypatch, "any-token")
+            yield http_repo(root, monkeypatch, url=url, token="any-token", project=project)
     elif request.param == "sqlite":
         kit = RepoKit(root, {"test": {"url": "sqlite:state.db"}})
         assert keeps_unmodeled(kit), "the in-process emulator dropped an unmodeled field"
         yield kit
-    else:
-        with running_server(tmp_path, newer_api=True) as server:
-            kit = http_kit(root, server.url, monkeypatch, server.token("proj_w"))
-            assert keeps_unmodeled(kit), "serve --newer-api dropped an unmodeled field"
-            yield kit
+    else:  # the module's `dashctl serve --newer-api`
+        server: Server = request.getfixturevalue("newer_server")
+        kit = http_repo(root, monkeypatch, url=server.url, token=server.token(project),
+                        project=project)
+        assert keeps_unmodeled(kit), "serve --newer-api dropped an unmodeled field"
+        yield kit
 
 
 # -- what the product's UI does ------------------------------------------------------------

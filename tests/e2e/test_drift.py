@@ -9,19 +9,18 @@ from typing import Any
 import pytest
 
 from tests.support.factories import insight, markdown, wire
-from tests.support.repo import TOKEN_VAR, RepoKit
+from tests.support.repo import TOKEN_VAR, RepoKit, http_repo
+from tests.support.server import Server
 
 GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
 RETENTION = {"name": "Retention", "tiles": [insight("ret", events="signup", viz="bar")]}
 
 
 @pytest.fixture
-def kit(tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch,
+def kit(tmp_path: Path, quirky_server: Server, project: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> RepoKit:
-    server = emulator_factory(quirks=True)
-    monkeypatch.setenv(TOKEN_VAR, server.token("proj_drift"))
-    kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_drift",
-                                               "token_env": TOKEN_VAR, "ignore": ["Scratch *"]}})
+    kit = http_repo(tmp_path / "repo", monkeypatch, url=quirky_server.url, project=project,
+                    token=quirky_server.token(project), ignore=["Scratch *"])
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0

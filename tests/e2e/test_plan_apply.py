@@ -11,7 +11,8 @@ import pytest
 
 from tests.support.factories import insight, markdown, wire
 from tests.support.faults import faulty_sqlite_environments, sweep
-from tests.support.repo import TOKEN_VAR, RepoKit
+from tests.support.repo import TOKEN_VAR, RepoKit, http_repo
+from tests.support.server import Server
 
 GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
 RETENTION = {"name": "Retention", "tiles": [insight("ret", events="signup", viz="bar")]}
@@ -26,11 +27,10 @@ def kit(tmp_path: Path) -> RepoKit:
 
 
 @pytest.fixture
-def http_kit(tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch) -> RepoKit:
-    server = emulator_factory(quirks=True)
-    monkeypatch.setenv(TOKEN_VAR, server.token("proj_e2e"))
-    kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_e2e",
-                                               "token_env": TOKEN_VAR, "prune": True}})
+def http_kit(tmp_path: Path, quirky_server: Server, project: str,
+             monkeypatch: pytest.MonkeyPatch) -> RepoKit:
+    kit = http_repo(tmp_path / "repo", monkeypatch, url=quirky_server.url, project=project,
+                    token=quirky_server.token(project), prune=True)
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     return kit
@@ -195,9 +195,8 @@ def test_converges_under_faults_without_duplicates(
     the faulty applies left (a plan of its own can run out of retries on a bad seed)."""
     if transport == "http":
         server = emulator_factory(seed=seed, **FAULTS)
-        monkeypatch.setenv(TOKEN_VAR, server.token("proj_faults"))
-        kit = RepoKit(tmp_path / "repo", {"test": {"url": server.url, "project": "proj_faults",
-                                                   "token_env": TOKEN_VAR}})
+        kit = http_repo(tmp_path / "repo", monkeypatch, url=server.url, project="proj_faults",
+                        token=server.token("proj_faults"))
         apply_through_faults(kit, capsys)
     else:
         kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})

@@ -9,10 +9,8 @@ is checked against what the API stored and not against a hand-filled database.
 from __future__ import annotations
 
 import time
-import uuid
 
 import jwt
-import pytest
 
 from tests.support.factories import wire_insight, wire_markdown
 
@@ -24,11 +22,6 @@ EVIL_MARKDOWN = (
     "<img src=x onerror=\"window.__pwned='img'\">\n\n"
     "[fine](https://example.com/docs)\n"
 )
-
-
-@pytest.fixture
-def project() -> str:
-    return f"proj_{uuid.uuid4().hex[:8]}"
 
 
 GROWTH_TILES = [

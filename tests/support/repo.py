@@ -68,6 +68,15 @@ def write_repo(root: Path, files: Mapping[str, str | bytes | Any] | None = None,
     return root
 
 
+def http_repo(root: Path, monkeypatch: pytest.MonkeyPatch, *, url: str, token: str,
+              project: str, **entry: Any) -> RepoKit:
+    """A RepoKit whose environment ``test`` is ``project`` on the server at ``url`` (its
+    token in TOKEN_VAR, set for the test); ``entry``: more keys of the environment."""
+    monkeypatch.setenv(TOKEN_VAR, token)
+    return RepoKit(root, {"test": {"url": url, "project": project, "token_env": TOKEN_VAR,
+                                   **entry}})
+
+
 class RepoKit:
     """A repository under tmp_path, the CLI run on it, and clients of its environments.
 
