@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 
 from reconciler import __version__
-from reconciler.cli import cli, main
+from reconciler.cli import cli
 from reconciler.commands.schema import SCHEMA_NAMES
+from tests.support.cli import run
 
 COMMANDS = sorted(cli.commands)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -40,8 +40,8 @@ def fail(server: Server, *, project: str, token: str | None) -> ApiError:
     ],
     ids=["missing", "malformed", "wrong-secret", "alg-none"],
 )
-def test_a_bad_token_is_unauthenticated(emulator: Server, token: str | None) -> None:
-    error = fail(emulator, project="proj_a", token=token)
+def test_a_bad_token_is_unauthenticated(server: Server, token: str | None) -> None:
+    error = fail(server, project="proj_a", token=token)
     assert type(error) is Unauthenticated
     assert str(error).startswith("List: unauthenticated")
     if token:
@@ -49,16 +49,16 @@ def test_a_bad_token_is_unauthenticated(emulator: Server, token: str | None) -> 
         assert token not in repr(error.args)
 
 
-def test_an_expired_token_is_unauthenticated(emulator: Server) -> None:
-    token = sign({"sub": "t", "projects": ["proj_a"], "exp": 1}, emulator.secret)
-    error = fail(emulator, project="proj_a", token=token)
+def test_an_expired_token_is_unauthenticated(server: Server) -> None:
+    token = sign({"sub": "t", "projects": ["proj_a"], "exp": 1}, server.secret)
+    error = fail(server, project="proj_a", token=token)
     assert type(error) is Unauthenticated
     assert token not in str(error)
 
 
-def test_another_projects_token_is_permission_denied(emulator: Server) -> None:
-    token = emulator.token("proj_b")
-    error = fail(emulator, project="proj_a", token=token)
+def test_another_projects_token_is_permission_denied(server: Server) -> None:
+    token = server.token("proj_b")
+    error = fail(server, project="proj_a", token=token)
     assert type(error) is PermissionDenied
     assert str(error).startswith("List: permission_denied")
     assert token not in str(error)

@@ -3,37 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
 from reconciler.errors import InvalidArgument, NotFound
 from tests.api.conftest import ClientFactory
-
-
-def insight(tile_id: str, x: int, y: int) -> dict[str, Any]:
-    return {
-        "id": tile_id,
-        "type": "TILE_TYPE_INSIGHT",
-        "position": {"x": x, "y": y, "w": 6, "h": 4},
-        "insight": {
-            "query": {
-                "events": [{"name": "page_view"}],
-                "granularity": "GRANULARITY_DAY",
-                "aggregation": "AGGREGATION_UNIQUE_USERS",
-            },
-            "visualization": "VISUALIZATION_LINE",
-        },
-    }
-
-
-def markdown(tile_id: str, x: int, y: int) -> dict[str, Any]:
-    return {
-        "id": tile_id,
-        "type": "TILE_TYPE_MARKDOWN",
-        "position": {"x": x, "y": y, "w": 6, "h": 2},
-        "markdown": {"content": "# Weekly Goals"},
-    }
+from tests.support.factories import wire_insight, wire_markdown
 
 
 def test_all_six_methods(make_client: ClientFactory) -> None:
@@ -47,7 +22,7 @@ def test_all_six_methods(make_client: ClientFactory) -> None:
             renamed = await client.update_dashboard(dashboard_id, "Growth")
             assert (renamed["id"], renamed["name"]) == (dashboard_id, "Growth")
 
-            tiles = [insight("dau", 0, 0), markdown("goals", 6, 0)]
+            tiles = [wire_insight("dau"), wire_markdown("goals", "# Weekly Goals", x=6)]
             upserted = await client.upsert_tiles(dashboard_id, tiles)
             assert sorted(t["id"] for t in upserted["tiles"]) == ["dau", "goals"]
 
@@ -97,7 +72,7 @@ def test_invalid_tiles_are_invalid_argument_naming_the_tile(make_client: ClientF
     async def run() -> None:
         async with make_client() as client:
             dashboard_id = (await client.create_dashboard("A"))["id"]
-            overlapping = [insight("left", 0, 0), insight("clash", 3, 2)]
+            overlapping = [wire_insight("left"), wire_insight("clash", x=3, y=2)]
             with pytest.raises(InvalidArgument) as raised:
                 await client.upsert_tiles(dashboard_id, overlapping)
             message = str(raised.value)

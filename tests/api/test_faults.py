@@ -1,4 +1,5 @@
-"""Convergence under injected faults, on the real emulator, over many seeds.
+"""Convergence under injected faults, on the real emulator: many seeds in-process, a few
+over HTTP on 127.0.0.1 (tests/support/faults.py).
 
 Every run creates, renames, upserts and deletes a few dashboards through a
 server that fails 30 % of requests (503 / 429 / dropped connection) and/or
@@ -17,7 +18,8 @@ import pytest
 from reconciler.api import DashboardsClient
 from reconciler.errors import RetryableError
 from tests.api.conftest import FAST_RETRIES, ClientFactory
-from tests.api.test_e2e import insight, markdown
+from tests.support.factories import wire_insight, wire_markdown
+from tests.support.faults import sweep
 
 NAMES = [f"Dashboard {n}" for n in range(5)]
 
@@ -27,7 +29,7 @@ async def converge(client: DashboardsClient) -> None:
 
     async def build(name: str) -> None:
         created = await client.create_dashboard(name)
-        await client.upsert_tiles(created["id"], [insight("a", 0, 0), markdown(name, 6, 0)])
+        await client.upsert_tiles(created["id"], [wire_insight("a"), wire_markdown(name, x=6)])
         if name == NAMES[0]:
             await client.update_dashboard(created["id"], "Renamed")
         if name == NAMES[1]:
@@ -51,7 +53,7 @@ async def final_state(client: DashboardsClient) -> dict[str, list[str]]:
 EXPECTED = {"Renamed": ["Dashboard 0", "a"]} | {name: sorted(["a", name]) for name in NAMES[2:]}
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize(("mode", "seed"), sweep(in_process=60))
 def test_converges_under_a_30_percent_fault_rate(make_client: ClientFactory, seed: int) -> None:
     async def run() -> None:
         async with make_client(fault_rate=0.3, seed=seed, **FAST_RETRIES) as client:
@@ -62,10 +64,10 @@ def test_converges_under_a_30_percent_fault_rate(make_client: ClientFactory, see
     asyncio.run(run())
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize(("mode", "seed"), sweep(in_process=30, http=2, first=100))
 def test_ambiguous_creates_never_duplicate(make_client: ClientFactory, seed: int) -> None:
     async def run() -> None:
-        options = {"ambiguous_create_rate": 0.5, "fault_rate": 0.2, "seed": 100 + seed}
+        options = {"ambiguous_create_rate": 0.5, "fault_rate": 0.2, "seed": seed}
         async with make_client(**options, **FAST_RETRIES) as client:
             names = [f"Board {n:02d}" for n in range(12)]
             created = await asyncio.gather(*(client.create_dashboard(n) for n in names))

@@ -17,9 +17,9 @@ import pytest
 
 from reconciler.api import DashboardsClient
 from reconciler.api import client as client_module
-from reconciler.cli import main
 from reconciler.engine.ports import WireSummary
 from reconciler.errors import InternalError
+from tests.support.cli import run_in
 
 Answer = Callable[[str, dict[str, Any], int], dict[str, Any]]
 
@@ -123,9 +123,7 @@ def test_plan_fails_that_environment_alone(
     )
     (tmp_path / "base").mkdir()
     (tmp_path / "base" / "a.yaml").write_text("name: A\n", encoding="utf-8")
-    capsys.readouterr()
-    code = main(["--root", str(tmp_path), "--no-color", "plan", "--format", "json"])
-    out, err = capsys.readouterr()
+    code, out, err = run_in(capsys, tmp_path, "plan", "--format", "json")
     assert code == 1, out + err
     assert "Traceback" not in out + err and "unexpected error" not in err
     environments = {env["name"]: env for env in json.loads(out)["environments"]}

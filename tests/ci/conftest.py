@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.ci.fake_github import FakeGitHub, RunningFake
-from tests.e2e.repo_kit import dump_yaml, note, tile
+from tests.support.factories import insight, markdown
+from tests.support.repo import write_repo
 
 TOKEN = "ghs_FakeInstallationToken0123456789abcdef"
 REPO = "acme/dashboards"
@@ -25,11 +26,9 @@ slow_ci = pytest.mark.skipif(not os.environ.get(SLOW_CI),
 
 def make_repo(root: Path) -> Path:
     """A GitOps repo at ``root``: two in-process emulator environments, one dashboard."""
-    dump_yaml(root / "environments.yaml", {"environments": {
-        name: {"url": f"sqlite:{name}.db"} for name in ENVIRONMENTS}})
-    dump_yaml(root / "base" / "growth.yaml", {
-        "name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]})
-    return root
+    growth = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
+    return write_repo(root, {"base/growth.yaml": growth},
+                      environments={name: {"url": f"sqlite:{name}.db"} for name in ENVIRONMENTS})
 
 
 @pytest.fixture

@@ -14,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.ci.actions_sim import Runner, StepFailed, StepResult, workflow_commands
 from tests.ci.conftest import slow_ci
-from tests.e2e.repo_kit import dump_yaml
-from tests.support.server import Server, running_server
+from tests.support.repo import dump_yaml
+from tests.support.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "DASHCTL_TOKEN_CI"
@@ -61,12 +60,6 @@ class Cache:
             if call["key"] not in self.saved and Path(call["path"]).is_dir():
                 self.saved[call["key"]] = store / str(number)
                 shutil.copytree(call["path"], store / str(number), symlinks=True)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("serve")) as running:
-        yield running
 
 
 def dashboards_repo(workspace: Path, server: Server) -> Path:

@@ -12,26 +12,20 @@ from pathlib import Path
 import pytest
 
 from reconciler.api.github import GitHubSettings, github_client
-from reconciler.cli import main
 from reconciler.commands import comment as comment_module
 from reconciler.commands.comment import cap_body, upsert_sticky_comment
 from reconciler.report.plan_markdown import COMMENT_CAP, marker
 from tests.ci.conftest import ENVIRONMENTS, PR, REPO, TOKEN, make_repo
 from tests.ci.fake_github import FakeGitHub
-from tests.e2e.repo_kit import dump_yaml, note, tile
+from tests.support.cli import run_in
+from tests.support.factories import insight, markdown
+from tests.support.repo import dump_yaml
 
 HUMAN = [
     "LGTM, but see the plan below.",
     f"> {marker('staging')}\n> quoting the bot is not being the bot",
     f"{marker('staging-eu')}\nsomeone else's environment",
 ]
-
-
-def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(["--root", str(root), "--no-color", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def marked(github: FakeGitHub) -> dict[str, dict[str, object]]:
@@ -61,7 +55,7 @@ def test_one_comment_per_environment_created_then_updated_in_place(
     for body in HUMAN:
         github.add_comment(REPO, PR, body)
 
-    code, out, err = run(capsys, repo, "comment", "--pr", str(PR))
+    code, out, err = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert (code, err) == (0, "")  # the plan has changes (exit 2): commenting succeeded
     assert out.splitlines() == [
         f"{name}: plan comment created on {REPO}#{PR}" for name in ENVIRONMENTS]
@@ -76,7 +70,7 @@ def test_one_comment_per_environment_created_then_updated_in_place(
 
     # The same push again: nothing to write.
     posts, patches = github.count("POST"), github.count("PATCH")
-    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR))
+    code, out, _ = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert code == 0
     assert out.splitlines() == [
         f"{name}: plan comment unchanged on {REPO}#{PR}" for name in ENVIRONMENTS]
@@ -84,8 +78,9 @@ def test_one_comment_per_environment_created_then_updated_in_place(
 
     # A new push changes the plan: both comments are edited, none added.
     dump_yaml(repo / "base" / "growth.yaml", {"name": "Growth KPIs", "tiles": [
-        tile("dau"), note("goals", "# Weekly Goals"), tile("signups", y=4, event="signup")]})
-    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR))
+        insight("dau"), markdown("goals", "# Weekly Goals"),
+        insight("signups", y=4, events="signup")]})
+    code, out, _ = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert code == 0
     assert out.splitlines() == [
         f"{name}: plan comment updated on {REPO}#{PR}" for name in ENVIRONMENTS]
@@ -106,11 +101,11 @@ def test_one_comment_per_environment_created_then_updated_in_place(
 def test_applying_one_environment_updates_only_its_comment(
     repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(capsys, repo, "comment", "--pr", str(PR))[0] == 0
+    assert run_in(capsys, repo, "comment", "--pr", str(PR))[0] == 0
     before = {name: str(item["body"]) for name, item in marked(github_env).items()}
 
-    assert run(capsys, repo, "apply", "--env", "staging", "--auto-approve")[0] == 0
-    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR))
+    assert run_in(capsys, repo, "apply", "--env", "staging", "--auto-approve")[0] == 0
+    code, out, _ = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert code == 0
     assert out.splitlines() == [
         f"staging: plan comment updated on {REPO}#{PR}",
@@ -125,7 +120,7 @@ def test_applying_one_environment_updates_only_its_comment(
 def test_env_selects_the_one_comment_to_write(
     repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, repo, "comment", "--pr", str(PR), "--env", "production")
+    code, out, _ = run_in(capsys, repo, "comment", "--pr", str(PR), "--env", "production")
     assert code == 0
     assert out == f"production: plan comment created on {REPO}#{PR}\n"
     assert set(marked(github_env)) == {"production"}
@@ -138,8 +133,8 @@ def test_a_big_plan_fits_in_one_comment(
     for index in range(40):  # about 4,500 characters each: twice the cap
         dump_yaml(repo / "base" / f"board-{index:03}.yaml", {
             "name": f"Board {index:03} {words}"[:120],
-            "tiles": [tile(f"t{n}", x=(n % 2) * 6, y=(n // 2) * 4) for n in range(12)]})
-    code, _, _ = run(capsys, repo, "comment", "--pr", str(PR), "--env", "staging")
+            "tiles": [insight(f"t{n}", x=(n % 2) * 6, y=(n // 2) * 4) for n in range(12)]})
+    code, _, _ = run_in(capsys, repo, "comment", "--pr", str(PR), "--env", "staging")
     assert code == 0
     body = str(marked(github_env)["staging"]["body"])
     assert body.startswith(marker("staging") + "\n")
@@ -149,38 +144,29 @@ def test_a_big_plan_fits_in_one_comment(
 # --- the exit code and failures --------------------------------------------------------
 
 
-def test_missing_token_is_a_clean_error(
+@pytest.mark.parametrize("variable", ["GITHUB_TOKEN", "GITHUB_REPOSITORY"])
+def test_a_missing_variable_is_one_clean_error_naming_it(
     repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, variable: str,
 ) -> None:
-    monkeypatch.delenv("GITHUB_TOKEN")
-    code, out, err = run(capsys, repo, "comment", "--pr", str(PR))
+    monkeypatch.delenv(variable)
+    code, out, err = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert code == 1
     assert out == ""
-    assert err.startswith("error: GITHUB_TOKEN is not set")
+    assert err.startswith(f"error: {variable} is not set")
     assert len(err.splitlines()) == 1
-    assert github_env.requests == []
-
-
-def test_missing_repository_is_named(
-    repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("GITHUB_REPOSITORY")
-    code, _, err = run(capsys, repo, "comment", "--pr", str(PR))
-    assert code == 1
-    assert err.startswith("error: GITHUB_REPOSITORY is not set")
     assert TOKEN not in err
+    assert github_env.requests == []
 
 
 def test_the_token_is_never_printed(
     repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    outputs = [run(capsys, repo, "-vv", "comment", "--pr", str(PR))]
+    outputs = [run_in(capsys, repo, "-vv", "comment", "--pr", str(PR))]
     # The fake answers 401 and echoes the header it got: still not printed.
     github_env.token = "ghs_TheTokenTheFakeWantsInstead"
-    outputs.append(run(capsys, repo, "-vv", "comment", "--pr", str(PR)))
+    outputs.append(run_in(capsys, repo, "-vv", "comment", "--pr", str(PR)))
     assert outputs[0][0] == 0
     assert outputs[1][0] == 1
     assert "401" in outputs[1][2]
@@ -192,7 +178,7 @@ def test_a_failed_post_still_writes_the_others_and_exits_1(
     repo: Path, github_env: FakeGitHub, capsys: pytest.CaptureFixture[str]
 ) -> None:
     github_env.fail_next("POST", 422)
-    code, out, err = run(capsys, repo, "comment", "--pr", str(PR))
+    code, out, err = run_in(capsys, repo, "comment", "--pr", str(PR))
     assert code == 1
     assert out == f"production: plan comment created on {REPO}#{PR}\n"
     assert err.startswith(f"error: staging: GitHub POST /repos/{REPO}/issues/{PR}/comments: 422")

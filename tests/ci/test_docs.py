@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from reconciler.cli import main
 from tests.ci.actions_sim import load_yaml
+from tests.support.cli import run, run_in
 from tests.support.server import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,8 +80,8 @@ def test_the_readme_environments_example_validates_with_the_shipped_manifests(
     (example,) = [b for b in yaml_blocks(README) if b.startswith("environments:")]
     root = shipped_manifests(tmp_path / "dashboards")
     (root / "environments.yaml").write_text(example, "utf-8")
-    code = main(["--root", str(root), "validate"])
-    assert code == 0, capsys.readouterr()
+    code, out, err = run(capsys, "--root", str(root), "validate")
+    assert code == 0, out + err
 
 
 def test_the_first_real_environment_plans_against_the_emulator(
@@ -100,8 +100,7 @@ def test_the_first_real_environment_plans_against_the_emulator(
         with (root / "environments.yaml").open("a", encoding="utf-8") as handle:
             handle.write(entry.replace("http://127.0.0.1:8080", server.url))
         monkeypatch.setenv("DASHCTL_TOKEN_DEV", server.token("proj_dev"))
-        code = main(["--root", str(root), "--no-color", "plan", "--env", "dev"])
-    out = capsys.readouterr().out
+        code, out, _ = run_in(capsys, root, "plan", "--env", "dev")
     assert code == 2, out  # everything to create
     assert "Growth KPIs" in out
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.e2e.repo_kit import dump_yaml, tile
+from tests.support.factories import insight
+from tests.support.repo import dump_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +90,7 @@ def analytics_repo(top: Path, broken: bool = False) -> Path:
     root = top / "infra" / "analytics"
     dump_yaml(root / "environments.yaml", {"environments": {
         "local": {"url": "sqlite:local.db"}}})
-    tiles = "3" if broken else [tile("dau")]
+    tiles = "3" if broken else [insight("dau")]
     dump_yaml(root / "base" / "growth.yaml", {"name": "Growth", "tiles": tiles})
     return root
 

@@ -22,7 +22,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,8 @@ from tests.ci.conftest import PR, REPO, SLOW_CI, TOKEN, slow_ci
 from tests.ci.fake_github import FakeGitHub
 from tests.ci.test_action import Cache
 from tests.ci.workflow_sim import Artifacts, Leg, Workflow, checkout
-from tests.e2e.repo_kit import dump_yaml
-from tests.support.server import Server, running_server
+from tests.support.repo import dump_yaml
+from tests.support.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "examples" / "workflows"
@@ -58,12 +57,6 @@ NEEDS_ENVS = pytest.mark.skipif(  # asked only when the slow tests run at all
     reason="needs the lead's CLI half of issue 12 (dashctl envs)")
 NEEDS_JQ = pytest.mark.skipif(shutil.which("jq") is None, reason="the templates' scripts use jq")
 pytestmark = [NEEDS_ENVS, NEEDS_JQ, slow_ci]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("serve")) as running:
-        yield running
 
 
 class Site:

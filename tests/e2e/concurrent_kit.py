@@ -29,8 +29,9 @@ from pathlib import Path
 import httpx
 
 from reconciler.cli import main
-from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile
-from tests.support.server import ROOT, Server
+from tests.support.factories import insight, markdown
+from tests.support.repo import TOKEN_VAR, RepoKit
+from tests.support.server import ROOT, Server, serve_env
 
 DASHBOARDS = 20
 # imports dashctl, touches READY, waits for GO, then runs the CLI as `dashctl` would
@@ -98,11 +99,11 @@ def names() -> list[str]:
     return [f"Board {index:02d}" for index in range(DASHBOARDS)]
 
 
-def write_repo(root: Path, server: Server, project: str) -> Kit:
-    kit = Kit(root, {"url": server.url, "project": project, "token_env": TOKEN_VAR})
+def write_repo(root: Path, server: Server, project: str) -> RepoKit:
+    kit = RepoKit(root, {"test": {"url": server.url, "project": project, "token_env": TOKEN_VAR}})
     for index, name in enumerate(names()):
         kit.write(f"board-{index:02d}", {"name": name, "tiles": [
-            tile("dau", event=f"event_{index}"), note("goals", f"# Goals {index}")]})
+            insight("dau", events=f"event_{index}"), markdown("goals", f"# Goals {index}")]})
     return kit
 
 
@@ -124,8 +125,7 @@ def run_round(server: Server, folder: Path, project: str, processes: int) -> Rou
     """Start ``processes`` applies together on the empty ``project``; what came of it."""
     root = folder / project
     write_repo(root, server, project)
-    env = {**os.environ, TOKEN_VAR: server.token(project), "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+    env = {**serve_env(), TOKEN_VAR: server.token(project)}
     go = root / "go"
     ready = [root / f"ready-{index}" for index in range(processes)]
     command = ["--root", str(root), "--no-color", "apply", "--env", "test", "--auto-approve"]

@@ -19,12 +19,13 @@ import pytest
 from reconciler.commands import apply as apply_command
 from tests.conftest import EmulatorFactory
 from tests.e2e.concurrent_kit import run_round
-from tests.e2e.repo_kit import Kit, tile
+from tests.support.factories import insight
+from tests.support.repo import RepoKit
 
 
 @pytest.fixture
 def restore_token_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.e2e.repo_kit import TOKEN_VAR
+    from tests.support.repo import TOKEN_VAR
 
     monkeypatch.delenv(TOKEN_VAR, raising=False)  # run_round sets it; undone after the test
 
@@ -44,8 +45,8 @@ def test_concurrent_applies_make_one_dashboard_per_name(
 def test_apply_reads_a_doubled_name_again_before_calling_it_ambiguous(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db"})
-    kit.write("growth", {"name": "Growth", "tiles": [tile("dau")]})
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
+    kit.write("growth", {"name": "Growth", "tiles": [insight("dau")]})
     first, second = (kit.live(lambda client: client.create_dashboard("Growth"))["id"]
                      for _ in range(2))
     waited: list[float] = []
@@ -64,9 +65,9 @@ def test_apply_reads_a_doubled_name_again_before_calling_it_ambiguous(
 def test_a_lasting_ambiguity_is_still_reported_after_one_more_read(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db"})
-    kit.write("growth", {"name": "Growth", "tiles": [tile("dau")]})
-    kit.write("other", {"name": "Other", "tiles": [tile("x")]})
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
+    kit.write("growth", {"name": "Growth", "tiles": [insight("dau")]})
+    kit.write("other", {"name": "Other", "tiles": [insight("x")]})
     for _ in range(2):
         kit.live(lambda client: client.create_dashboard("Growth"))
     waited: list[float] = []

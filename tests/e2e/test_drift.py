@@ -8,40 +8,40 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile, wire
+from tests.support.factories import insight, markdown, wire
+from tests.support.repo import TOKEN_VAR, RepoKit, http_repo
+from tests.support.server import Server
 
-GROWTH = {"name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]}
-RETENTION = {"name": "Retention", "tiles": [tile("ret", event="signup", viz="bar")]}
+GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
+RETENTION = {"name": "Retention", "tiles": [insight("ret", events="signup", viz="bar")]}
 
 
 @pytest.fixture
-def kit(tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Kit:
-    server = emulator_factory(quirks=True)
-    monkeypatch.setenv(TOKEN_VAR, server.token("proj_drift"))
-    kit = Kit(tmp_path / "repo", {"url": server.url, "project": "proj_drift",
-                                  "token_env": TOKEN_VAR, "ignore": ["Scratch *"]})
+def kit(tmp_path: Path, quirky_server: Server, project: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> RepoKit:
+    kit = http_repo(tmp_path / "repo", monkeypatch, url=quirky_server.url, project=project,
+                    token=quirky_server.token(project), ignore=["Scratch *"])
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     return kit
 
 
-def drift(kit: Kit, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+def drift(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
     code, out, _ = kit.run(capsys, "drift", "--env", "test", "--format", "json")
     return code, json.loads(out)["environments"][0]
 
 
-def ids(kit: Kit) -> dict[str, str]:
+def ids(kit: RepoKit) -> dict[str, str]:
     return {d["name"]: d["id"] for d in kit.dashboards()}
 
 
-def growth_tiles(kit: Kit, *tiles: dict[str, Any]) -> None:
+def growth_tiles(kit: RepoKit, *tiles: dict[str, Any]) -> None:
     dashboard_id = ids(kit)["Growth KPIs"]
     kit.live(lambda c: c.upsert_tiles(dashboard_id, [wire(t) for t in tiles]))
 
 
-def test_in_sync(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_in_sync(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.live(lambda c: c.create_dashboard("Scratch pad"))  # ignored
     code, env = drift(kit, capsys)
     assert code == 0
@@ -49,8 +49,8 @@ def test_in_sync(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
                    "unmanaged": [], "errors": []}
 
 
-def test_tile_edited_added_removed(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
-    growth_tiles(kit, tile("dau", w=4), tile("ui_tile", x=6, y=4))
+def test_tile_edited_added_removed(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    growth_tiles(kit, insight("dau", w=4), insight("ui_tile", x=6, y=4))
     code, env = drift(kit, capsys)
     assert code == 2 and env["status"] == "drifted"
     assert env["drifted"] == [{
@@ -61,7 +61,7 @@ def test_tile_edited_added_removed(kit: Kit, capsys: pytest.CaptureFixture[str])
     assert "position.w: git 6 -> live 4" in out
 
 
-def test_renamed_deleted_and_created_in_the_ui(kit: Kit,
+def test_renamed_deleted_and_created_in_the_ui(kit: RepoKit,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     live_ids = ids(kit)
     kit.live(lambda c: c.update_dashboard(live_ids["Growth KPIs"], "Growth (renamed)"))
@@ -74,7 +74,7 @@ def test_renamed_deleted_and_created_in_the_ui(kit: Kit,
 
 
 def test_renamed_pinned_dashboard_is_reported_as_renamed(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     live_id = ids(kit)["Growth KPIs"]
     kit.write("growth", {**GROWTH, "id": live_id}, folder="test")
     kit.live(lambda c: c.update_dashboard(live_id, "Growth (UI)"))
@@ -84,7 +84,7 @@ def test_renamed_pinned_dashboard_is_reported_as_renamed(
                                "tiles": {"added": [], "changed": [], "removed": []}}]
 
 
-def test_report_dir_and_error_status(kit: Kit, tmp_path: Path,
+def test_report_dir_and_error_status(kit: RepoKit, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     reports = tmp_path / "reports"

@@ -13,31 +13,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.repo_kit import Kit, tile
+from tests.support.factories import insight
+from tests.support.repo import RepoKit
 
 WARNING = ("left alone: 'Growth' ({id}) is in formerNames of 'Growth KPIs'; delete it in the "
            "UI, or drop it from formerNames")
 
 
 @pytest.fixture
-def kit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Kit:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db", "prune": True})
-    kit.write("growth", {"name": "Growth", "tiles": [tile("dau")]})
+def kit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> RepoKit:
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db", "prune": True}})
+    kit.write("growth", {"name": "Growth", "tiles": [insight("dau")]})
     kit.write("stray", {"name": "Stray", "tiles": []})
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     kit.live(lambda client: client.create_dashboard("Growth KPIs"))  # made empty in the UI
     kit.write("growth", {"name": "Growth KPIs", "formerNames": ["Growth"],
-                         "tiles": [tile("dau", w=8)]})
+                         "tiles": [insight("dau", w=8)]})
     kit.remove("stray")
     return kit
 
 
-def ids(kit: Kit) -> dict[str, str]:
+def ids(kit: RepoKit) -> dict[str, str]:
     return {d["name"]: d["id"] for d in kit.dashboards()}
 
 
 def test_the_original_is_left_alone_with_a_warning_in_every_format(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     original = ids(kit)["Growth"]
     code, plan = kit.plan_json(capsys)
     assert code == 2
@@ -52,7 +53,7 @@ def test_the_original_is_left_alone_with_a_warning_in_every_format(
 
 
 def test_apply_with_prune_and_allow_delete_keeps_the_original(
-        kit: Kit, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     before = ids(kit)
     code, out, _ = kit.run(capsys, "apply", "--env", "test", "--auto-approve", "--allow-delete")
     assert code == 0, out

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
-from tests.e2e.repo_kit import dump_yaml
+from tests.support.cli import run
+from tests.support.repo import dump_yaml
 
 
 def test_each_broken_environment_is_its_own_error(
@@ -25,17 +25,15 @@ def test_each_broken_environment_is_its_own_error(
     dump_yaml(tmp_path / "base" / "a.yaml", {"name": "A", "tiles": []})
     monkeypatch.setenv("TOK_A", "abc")
     monkeypatch.setenv("TOK_B", "t\u00f8ken")
-    code = main(["--root", str(tmp_path), "plan", "--format", "json"])
-    captured = capsys.readouterr()
+    code, out, err = run(capsys, "--root", str(tmp_path), "plan", "--format", "json")
     assert code == 1
-    assert "unexpected error" not in captured.err and "Traceback" not in captured.err
-    plan = {env["name"]: env for env in json.loads(captured.out)["environments"]}
+    assert "unexpected error" not in err and "Traceback" not in err
+    plan = {env["name"]: env for env in json.loads(out)["environments"]}
     assert plan["good"]["summary"]["create"] == 1 and plan["good"]["errors"] == []
     for name in ("badport", "nonascii", "devnull", "directory"):
         assert len(plan[name]["errors"]) == 1, name
     assert "ASCII" in plan["nonascii"]["errors"][0]["message"]
-    assert "ExceptionGroup" not in captured.out
-    code = main(["--root", str(tmp_path), "apply", "--auto-approve"])
-    captured = capsys.readouterr()
-    assert code == 1 and "unexpected error" not in captured.err
-    assert main(["--root", str(tmp_path), "plan", "--env", "good"]) == 0
+    assert "ExceptionGroup" not in out
+    code, out, err = run(capsys, "--root", str(tmp_path), "apply", "--auto-approve")
+    assert code == 1 and "unexpected error" not in err
+    assert run(capsys, "--root", str(tmp_path), "plan", "--env", "good")[0] == 0

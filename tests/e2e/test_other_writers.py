@@ -12,34 +12,35 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.backends import FILTERS, FUNNEL, by_name, ui_edited, ui_write, writers_kit
-from tests.e2e.repo_kit import Kit, note, tile, wire
+from tests.e2e.backends import FUNNEL, by_name, writers_kit
+from tests.support.factories import FILTERS, insight, markdown, ui_edited, wire
+from tests.support.repo import RepoKit
 
 __all__ = ["writers_kit"]
 
-GROWTH = {"name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]}
-RETENTION = {"name": "Retention", "tiles": [tile("ret", event="signup", viz="bar")]}
+GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
+RETENTION = {"name": "Retention", "tiles": [insight("ret", events="signup", viz="bar")]}
 KEPT = {"dau": ["color", "insight.query.filters", "insight.title"], "funnel": ["*"]}
 
 
 @pytest.fixture
-def kit(writers_kit: Kit, capsys: pytest.CaptureFixture[str]) -> Kit:
+def kit(writers_kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> RepoKit:
     """Both dashboards applied, then Growth KPIs edited in the UI: fields on dau, a funnel."""
     writers_kit.write("growth", GROWTH)
     writers_kit.write("retention", RETENTION)
     code, out, _ = writers_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     assert code == 0, out
-    ui_write(writers_kit, "Growth KPIs", [ui_edited(tile("dau")), wire(note("goals",
+    writers_kit.set_tiles("Growth KPIs", [ui_edited(insight("dau")), wire(markdown("goals",
              "# Weekly Goals")), FUNNEL])
     return writers_kit
 
 
-def live_tiles(kit: Kit, name: str) -> dict[str, dict]:
+def live_tiles(kit: RepoKit, name: str) -> dict[str, dict]:
     return {t["id"]: t for t in by_name(kit)[name]["tiles"]}
 
 
 def test_only_unmodeled_differences_plan_and_drift_nothing(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 0, out
     assert "0 to create, 0 to update, 0 to delete, 2 unchanged" in out
@@ -48,8 +49,8 @@ def test_only_unmodeled_differences_plan_and_drift_nothing(
 
 
 def test_fields_and_unknown_tiles_survive_applies_of_other_and_same_tiles(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
-    kit.write("growth", {**GROWTH, "tiles": [tile("dau"), note("goals", "# Q4 goals")]})
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    kit.write("growth", {**GROWTH, "tiles": [insight("dau"), markdown("goals", "# Q4 goals")]})
     code, plan = kit.plan_json(capsys)
     assert code == 2
     (change,) = plan["environments"][0]["changes"]
@@ -62,12 +63,12 @@ def test_fields_and_unknown_tiles_survive_applies_of_other_and_same_tiles(
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     tiles = live_tiles(kit, "Growth KPIs")
     assert tiles["funnel"] == FUNNEL
-    assert tiles["dau"] == ui_edited(tile("dau"))
+    assert tiles["dau"] == ui_edited(insight("dau"))
     assert tiles["goals"]["markdown"]["content"] == "# Q4 goals"
 
     # now the very tile the UI edited: git's fields change, the UI's stay
-    kit.write("growth", {**GROWTH, "tiles": [tile("dau", w=5, viz="area"),
-                                             note("goals", "# Q4 goals")]})
+    kit.write("growth", {**GROWTH, "tiles": [insight("dau", w=5, viz="area"),
+                                             markdown("goals", "# Q4 goals")]})
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     dau = live_tiles(kit, "Growth KPIs")["dau"]
     assert dau["position"]["w"] == 5 and dau["insight"]["visualization"] == "VISUALIZATION_AREA"
@@ -79,10 +80,10 @@ def test_fields_and_unknown_tiles_survive_applies_of_other_and_same_tiles(
 
 
 def test_overlapping_a_kept_tile_is_an_error_for_that_dashboard_only(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     before = by_name(kit)["Growth KPIs"]
-    kit.write("growth", {**GROWTH, "tiles": [*GROWTH["tiles"], tile("new", y=11)]})
-    kit.write("retention", {**RETENTION, "tiles": [tile("ret", event="signup", viz="kpi")]})
+    kit.write("growth", {**GROWTH, "tiles": [*GROWTH["tiles"], insight("new", y=11)]})
+    kit.write("retention", {**RETENTION, "tiles": [insight("ret", events="signup", viz="kpi")]})
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 1
     assert '! error: "Growth KPIs": tile new overlaps tile funnel (type TILE_TYPE_FUNNEL)' in out
@@ -93,9 +94,9 @@ def test_overlapping_a_kept_tile_is_an_error_for_that_dashboard_only(
     assert after["Retention"]["tiles"][0]["insight"]["visualization"] == "VISUALIZATION_KPI"
 
 
-def test_pull_writes_no_unmodeled_content(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
-    edited = ui_edited(tile("dau", w=4))  # a modeled change in the UI too
-    ui_write(kit, "Growth KPIs", [edited, wire(note("goals", "# Weekly Goals")), FUNNEL])
+def test_pull_writes_no_unmodeled_content(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    edited = ui_edited(insight("dau", w=4))  # a modeled change in the UI too
+    kit.set_tiles("Growth KPIs", [edited, wire(markdown("goals", "# Weekly Goals")), FUNNEL])
     code, out, err = kit.run(capsys, "pull", "--env", "test")
     assert code == 0, out + err
     written = (kit.root / "test" / "growth.yaml").read_text("utf-8")
@@ -106,13 +107,13 @@ def test_pull_writes_no_unmodeled_content(kit: Kit, capsys: pytest.CaptureFixtur
 
 
 def test_a_saved_plan_is_refused_after_a_ui_edit_of_unmodeled_content(
-        kit: Kit, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    kit.write("growth", {**GROWTH, "tiles": [tile("dau"), note("goals", "# Q4 goals")]})
+        kit: RepoKit, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    kit.write("growth", {**GROWTH, "tiles": [insight("dau"), markdown("goals", "# Q4 goals")]})
     saved = tmp_path / "plan.json"
     assert kit.run(capsys, "plan", "--env", "test", "--out", str(saved))[0] == 2
     assert json.loads(saved.read_text())["environments"][0]["changes"][0]["kept"] == KEPT
-    ui_write(kit, "Growth KPIs", [ui_edited(tile("dau"), title="Weekly users"),
-                                  wire(note("goals", "# Weekly Goals")), FUNNEL])
+    kit.set_tiles("Growth KPIs", [ui_edited(insight("dau"), title="Weekly users"),
+                                  wire(markdown("goals", "# Weekly Goals")), FUNNEL])
     stamp = by_name(kit)["Growth KPIs"]["updatedAt"]
     code, out, err = kit.run(capsys, "apply", "--env", "test", "--plan", str(saved),
                              "--auto-approve")
@@ -122,15 +123,15 @@ def test_a_saved_plan_is_refused_after_a_ui_edit_of_unmodeled_content(
 
 
 def test_restore_puts_back_unmodeled_fields_and_tile_order(
-        kit: Kit, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    recorded = [FUNNEL, wire(note("goals", "# Weekly Goals")), ui_edited(tile("dau"))]
-    ui_write(kit, "Growth KPIs", recorded)
+        kit: RepoKit, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    recorded = [FUNNEL, wire(markdown("goals", "# Weekly Goals")), ui_edited(insight("dau"))]
+    kit.set_tiles("Growth KPIs", recorded)
     backups = tmp_path / "backups"
-    kit.write("growth", {**GROWTH, "tiles": [tile("dau", w=4)]})
+    kit.write("growth", {**GROWTH, "tiles": [insight("dau", w=4)]})
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve",
                    "--backup-dir", str(backups))[0] == 0
     (backup,) = backups.iterdir()
-    ui_write(kit, "Growth KPIs", list(reversed(by_name(kit)["Growth KPIs"]["tiles"])))
+    kit.set_tiles("Growth KPIs", list(reversed(by_name(kit)["Growth KPIs"]["tiles"])))
     for attempt in range(2):
         code, out, _ = kit.run(capsys, "restore", str(backup))
         assert code == 0, out

@@ -9,32 +9,34 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.repo_kit import TOKEN_VAR, Kit, note, tile, wire
+from tests.support.factories import insight, markdown, wire
+from tests.support.faults import faulty_sqlite_environments, sweep
+from tests.support.repo import TOKEN_VAR, RepoKit, http_repo
+from tests.support.server import Server
 
-GROWTH = {"name": "Growth KPIs", "tiles": [tile("dau"), note("goals", "# Weekly Goals")]}
-RETENTION = {"name": "Retention", "tiles": [tile("ret", event="signup", viz="bar")]}
+GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
+RETENTION = {"name": "Retention", "tiles": [insight("ret", events="signup", viz="bar")]}
 
 
 @pytest.fixture
-def kit(tmp_path: Path) -> Kit:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db"})
+def kit(tmp_path: Path) -> RepoKit:
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     return kit
 
 
 @pytest.fixture
-def http_kit(tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch) -> Kit:
-    server = emulator_factory(quirks=True)
-    monkeypatch.setenv(TOKEN_VAR, server.token("proj_e2e"))
-    kit = Kit(tmp_path / "repo", {"url": server.url, "project": "proj_e2e",
-                                  "token_env": TOKEN_VAR, "prune": True})
+def http_kit(tmp_path: Path, quirky_server: Server, project: str,
+             monkeypatch: pytest.MonkeyPatch) -> RepoKit:
+    kit = http_repo(tmp_path / "repo", monkeypatch, url=quirky_server.url, project=project,
+                    token=quirky_server.token(project), prune=True)
     kit.write("growth", GROWTH)
     kit.write("retention", RETENTION)
     return kit
 
 
-def test_plan_apply_plan_in_process(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_apply_plan_in_process(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, plan = kit.plan_json(capsys)
     assert code == 2
     env = plan["environments"][0]
@@ -51,7 +53,7 @@ def test_plan_apply_plan_in_process(kit: Kit, capsys: pytest.CaptureFixture[str]
                                                                     "TILE_TYPE_MARKDOWN"]
 
 
-def test_quirky_server_gives_no_perpetual_diff(http_kit: Kit,
+def test_quirky_server_gives_no_perpetual_diff(http_kit: RepoKit,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     code, out, _ = http_kit.run(capsys, "plan", "--env", "test")
@@ -59,11 +61,11 @@ def test_quirky_server_gives_no_perpetual_diff(http_kit: Kit,
     assert "0 to create, 0 to update, 0 to delete, 2 unchanged" in out
 
 
-def test_update_rename_and_text_plan(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_update_rename_and_text_plan(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     kit.write("growth", {"name": "Growth", "formerNames": ["Growth KPIs"],
-                         "tiles": [tile("dau", w=4), note("goals", "# Goals"),
-                                   tile("wau", y=4)]})
+                         "tiles": [insight("dau", w=4), markdown("goals", "# Goals"),
+                                   insight("wau", y=4)]})
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 2
     assert '~ update "Growth"' in out and '~ name: "Growth KPIs" -> "Growth"' in out
@@ -75,7 +77,7 @@ def test_update_rename_and_text_plan(kit: Kit, capsys: pytest.CaptureFixture[str
     assert kit.plan_json(capsys)[0] == 0
 
 
-def test_no_op_apply_writes_nothing(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_op_apply_writes_nothing(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     stamps = {d["id"]: d["updatedAt"] for d in kit.dashboards()}
     code, out, _ = kit.run(capsys, "apply", "--env", "test", "--auto-approve")
@@ -84,21 +86,22 @@ def test_no_op_apply_writes_nothing(kit: Kit, capsys: pytest.CaptureFixture[str]
 
 
 def test_apply_refuses_without_auto_approve_on_non_interactive_stdin(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = kit.run(capsys, "apply", "--env", "test")
     assert code == 1 and "--auto-approve" in err
     assert kit.dashboards() == []
 
 
 def test_saved_plan_applies_exactly_and_refuses_when_live_moved(
-        kit: Kit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     kit.run(capsys, "apply", "--env", "test", "--auto-approve")
-    kit.write("growth", {**GROWTH, "tiles": [tile("dau", w=4), note("goals", "# Weekly Goals")]})
+    kit.write("growth", {**GROWTH, "tiles": [insight("dau", w=4),
+                                             markdown("goals", "# Weekly Goals")]})
     saved = tmp_path / "plan.json"
     assert kit.run(capsys, "plan", "--env", "test", "--out", str(saved))[0] == 2
     assert TOKEN_VAR not in saved.read_text()
     growth_id = next(d["id"] for d in kit.dashboards() if d["name"] == "Growth KPIs")
-    kit.live(lambda c: c.upsert_tiles(growth_id, [wire(tile("ui"))]))
+    kit.live(lambda c: c.upsert_tiles(growth_id, [wire(insight("ui"))]))
     code, _, err = kit.run(capsys, "apply", "--plan", str(saved), "--auto-approve")
     assert code == 1 and "moved" in err and "Growth KPIs" in err
     growth = next(d for d in kit.dashboards() if d["name"] == "Growth KPIs")
@@ -109,7 +112,7 @@ def test_saved_plan_applies_exactly_and_refuses_when_live_moved(
 
 
 def test_deletes_need_prune_and_allow_delete_with_backups_and_restore(
-        http_kit: Kit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        http_kit: RepoKit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     http_kit.live(lambda c: c.create_dashboard("Made in the UI"))
     http_kit.remove("retention")
@@ -132,7 +135,7 @@ def test_deletes_need_prune_and_allow_delete_with_backups_and_restore(
     assert [t["id"] for t in restored["Retention"]["tiles"]] == ["ret"]
 
 
-def test_safety_rules_refuse_the_whole_apply(http_kit: Kit,
+def test_safety_rules_refuse_the_whole_apply(http_kit: RepoKit,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
     http_kit.remove("growth")
@@ -144,7 +147,8 @@ def test_safety_rules_refuse_the_whole_apply(http_kit: Kit,
 
 
 def test_max_deletes_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:state.db", "prune": True, "max_deletes": 1})
+    kit = RepoKit(tmp_path / "repo",
+                  {"test": {"url": "sqlite:state.db", "prune": True, "max_deletes": 1}})
     kit.write("growth", GROWTH)
     for name in ("A", "B", "C"):
         kit.live(lambda c, n=name: c.create_dashboard(n))  # type: ignore[misc]
@@ -154,7 +158,7 @@ def test_max_deletes_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_ambiguous_dashboard_is_an_error_but_the_rest_applies(
-        kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+        kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     kit.live(lambda c: c.create_dashboard("Retention"))
     kit.live(lambda c: c.create_dashboard("Retention"))
     code, out, _ = kit.run(capsys, "apply", "--env", "test", "--auto-approve")
@@ -163,20 +167,40 @@ def test_ambiguous_dashboard_is_an_error_but_the_rest_applies(
     assert names == {"Retention": 2, "Growth KPIs": 1}
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_converges_under_faults_without_duplicates(
-        seed: int, tmp_path: Path, emulator_factory: Any, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    server = emulator_factory(fault_rate=0.3, ambiguous_create_rate=0.5, seed=seed, quirks=True)
-    monkeypatch.setenv(TOKEN_VAR, server.token("proj_faults"))
-    kit = Kit(tmp_path / "repo", {"url": server.url, "project": "proj_faults",
-                                  "token_env": TOKEN_VAR})
+def apply_through_faults(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    """Six dashboards applied through a faulty server (a second apply may finish the first's
+    work)."""
     for index in range(6):
-        kit.write(f"d{index}", {"name": f"Board {index}", "tiles": [tile(f"t{index}")]})
+        kit.write(f"d{index}", {"name": f"Board {index}", "tiles": [insight(f"t{index}")]})
     for _ in range(2):
         if kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0:
             break
+
+
+def assert_converged(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
     assert code == 0, out
     names = Counter(d["name"] for d in kit.dashboards())
     assert names == {f"Board {index}": 1 for index in range(6)}
+
+
+FAULTS: dict[str, Any] = {"fault_rate": 0.3, "ambiguous_create_rate": 0.5, "quirks": True}
+
+
+@pytest.mark.parametrize(("transport", "seed"), sweep(in_process=20, http=2))
+def test_converges_under_faults_without_duplicates(
+        transport: str, seed: int, tmp_path: Path, emulator_factory: Any,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Over HTTP the plan afterwards meets the faults too; in-process it reads the state
+    the faulty applies left (a plan of its own can run out of retries on a bad seed)."""
+    if transport == "http":
+        server = emulator_factory(seed=seed, **FAULTS)
+        kit = http_repo(tmp_path / "repo", monkeypatch, url=server.url, project="proj_faults",
+                        token=server.token("proj_faults"))
+        apply_through_faults(kit, capsys)
+    else:
+        kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
+        with faulty_sqlite_environments(monkeypatch, seed=seed, **FAULTS) as started:
+            apply_through_faults(kit, capsys)
+        assert started  # the applies ran on the faulty emulator
+    assert_converged(kit, capsys)

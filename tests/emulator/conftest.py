@@ -1,11 +1,10 @@
-"""Fixtures of the emulator tests: one `dashctl serve` per module, and an ``api``
-that drives either that server over HTTP or the same app in-process; the same
-for `dashctl serve --newer-api` (``newer_server``, ``newer_api``)."""
+"""Fixtures of the emulator tests: an ``api`` that drives either the module's
+`dashctl serve` (``server``, tests/conftest.py) over HTTP or the same app
+in-process; the same for `dashctl serve --newer-api` (``newer_server``, ``newer_api``)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,21 +15,14 @@ import pytest
 from reconciler.emulator.app import create_app
 from reconciler.emulator.auth import mint_token
 from reconciler.emulator.options import EmulatorOptions
-from tests.support.server import Server, running_server
+from tests.support.server import SECRET, Server, connect_headers
 
-SECRET = "test-secret"
 SERVICE_PATH = "/dashboards.v1.DashboardsService"
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("serve"), secret=SECRET) as server:
-        yield server
 
 
 @dataclass
@@ -50,13 +42,7 @@ class Api:
 
     def headers(self, project: str | None = None, **extra: str) -> dict[str, str]:
         project = project or self.project
-        return {
-            "authorization": f"Bearer {self.token(project)}",
-            "x-project-id": project,
-            "content-type": "application/json",
-            "connect-protocol-version": "1",
-            **extra,
-        }
+        return {**connect_headers(self.token(project), project), **extra}
 
     async def call(
         self,
@@ -98,62 +84,26 @@ class Api:
         return dashboard
 
 
-@pytest.fixture(params=["http", "inprocess"])
-def api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
-    if request.param == "http":
-        server: Server = request.getfixturevalue("shared_server")
-        return Api(base_url=server.url, transport=None)
-    app = create_app(db_path=tmp_path / "inprocess.db", jwt_secret=SECRET)
-    return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
-
-
-@pytest.fixture(scope="module")
-def newer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("newer"), secret=SECRET, newer_api=True) as server:
-        yield server
-
-
 def inprocess_api(db_path: Path, **options: Any) -> Api:
     """An Api on an in-process app with these EmulatorOptions."""
     app = create_app(db_path=db_path, jwt_secret=SECRET, options=EmulatorOptions(**options))
     return Api(base_url="http://emulator", transport=httpx.ASGITransport(app=app))
 
 
+def _api(request: pytest.FixtureRequest, db_path: Path, server: str, **options: Any) -> Api:
+    """The module's ``server`` fixture over HTTP, or the same app in-process on ``db_path``."""
+    if request.param == "http":
+        running: Server = request.getfixturevalue(server)
+        return Api(base_url=running.url, transport=None)
+    return inprocess_api(db_path, **options)
+
+
+@pytest.fixture(params=["http", "inprocess"])
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
+    return _api(request, tmp_path / "inprocess.db", "server")
+
+
 @pytest.fixture(params=["http", "inprocess"])
 def newer_api(request: pytest.FixtureRequest, tmp_path: Path) -> Api:
     """Like ``api``, against `dashctl serve --newer-api` or its app in-process."""
-    if request.param == "http":
-        server: Server = request.getfixturevalue("newer_server")
-        return Api(base_url=server.url, transport=None)
-    return inprocess_api(tmp_path / "newer.db", newer_api=True)
-
-
-def insight(
-    tile_id: str, x: int = 0, y: int = 0, w: int = 6, h: int = 4, **extra: Any
-) -> dict[str, Any]:
-    tile = {
-        "id": tile_id,
-        "type": "TILE_TYPE_INSIGHT",
-        "position": {"x": x, "y": y, "w": w, "h": h},
-        "insight": {
-            "query": {
-                "events": [{"name": "page_view"}],
-                "granularity": "GRANULARITY_DAY",
-                "aggregation": "AGGREGATION_UNIQUE_USERS",
-            },
-            "visualization": "VISUALIZATION_LINE",
-        },
-    }
-    tile.update(extra)
-    return tile
-
-
-def markdown(
-    tile_id: str, x: int = 0, y: int = 0, w: int = 6, h: int = 2, content: str = "# Goals"
-) -> dict[str, Any]:
-    return {
-        "id": tile_id,
-        "type": "TILE_TYPE_MARKDOWN",
-        "position": {"x": x, "y": y, "w": w, "h": h},
-        "markdown": {"content": content},
-    }
+    return _api(request, tmp_path / "newer.db", "newer_server", newer_api=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.emulator.conftest import insight, markdown
+from tests.support.factories import wire_insight, wire_markdown
 
 
-def ui_insight(tile_id: str = "dau", **position: int) -> dict[str, Any]:
+def ui_insight(tile_id: str = "dau", *, x: int = 0, w: int = 6) -> dict[str, Any]:
     """An insight with UI-set fields at several depths."""
-    tile = insight(tile_id, **position)
+    tile = wire_insight(tile_id, x=x, w=w)
     tile["color"] = "#ff8800"
     tile["position"]["unit"] = "cells"
     body = tile["insight"]
@@ -25,15 +25,15 @@ def ui_insight(tile_id: str = "dau", **position: int) -> dict[str, Any]:
     return tile
 
 
-def ui_insight_modeled(tile_id: str = "dau", **position: int) -> dict[str, Any]:
+def ui_insight_modeled(tile_id: str = "dau", *, x: int = 0, w: int = 6) -> dict[str, Any]:
     """What dashctl's model knows of ``ui_insight``."""
-    tile = insight(tile_id, **position)
+    tile = wire_insight(tile_id, x=x, w=w)
     tile["insight"]["query"]["events"].append({"name": "signup"})
     return tile
 
 
-def themed_markdown(tile_id: str = "notes", **position: int) -> dict[str, Any]:
-    tile = markdown(tile_id, **position)  # type: ignore[arg-type]
+def themed_markdown(tile_id: str = "notes", *, x: int = 0) -> dict[str, Any]:
+    tile = wire_markdown(tile_id, x=x)
     tile["markdown"]["theme"] = "dark"
     return tile
 

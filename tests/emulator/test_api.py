@@ -13,7 +13,9 @@ import jwt
 import pytest
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
-from tests.emulator.conftest import SECRET, Api, insight, markdown
+from tests.emulator.conftest import Api
+from tests.support.factories import wire_insight, wire_markdown
+from tests.support.server import SECRET
 
 pytestmark = [
     pytest.mark.anyio,
@@ -44,7 +46,7 @@ async def test_create_get_update_upsert_delete(api: Api) -> None:
     assert renamed["createdAt"] == created["createdAt"]
     assert rfc3339(renamed["updatedAt"]) > rfc3339(created["updatedAt"])
 
-    tiles = [insight("dau", x=6, y=0), markdown("goals", x=0, y=0)]
+    tiles = [wire_insight("dau", x=6, y=0), wire_markdown("goals", x=0, y=0)]
     upserted = (await api.ok("Upsert", {"dashboardId": created["id"], "tiles": tiles}))["dashboard"]
     assert upserted["tiles"] == tiles  # stored order, every field filled in (x: 0, y: 0)
     assert upserted["name"] == "Growth"
@@ -65,10 +67,10 @@ async def test_create_get_update_upsert_delete(api: Api) -> None:
 
 async def test_tile_ids_are_kept_and_assigned_when_missing(api: Api) -> None:
     board = await api.create()
-    nameless = markdown("", x=6)
+    nameless = wire_markdown("", x=6)
     del nameless["id"]
     result = await api.ok(
-        "Upsert", {"dashboardId": board["id"], "tiles": [markdown("keep"), nameless]}
+        "Upsert", {"dashboardId": board["id"], "tiles": [wire_markdown("keep"), nameless]}
     )
     ids = [tile["id"] for tile in result["dashboard"]["tiles"]]
     assert ids[0] == "keep"
@@ -84,7 +86,7 @@ async def test_names_are_not_unique(api: Api) -> None:
 
 async def test_list_items_are_metadata_only(api: Api) -> None:
     board = await api.create("Meta")
-    await api.ok("Upsert", {"dashboardId": board["id"], "tiles": [markdown("m")]})
+    await api.ok("Upsert", {"dashboardId": board["id"], "tiles": [wire_markdown("m")]})
     (item,) = (await api.ok("List"))["dashboards"]
     assert set(item) == {"id", "name", "createdAt", "updatedAt"}
 
@@ -182,62 +184,47 @@ def _without(tile: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 BAD_TILES: dict[str, tuple[list[dict[str, Any]], str]] = {
-    "x + w > 12": ([insight("wide", x=8, w=6)], "tile 'wide': x + w must be <= 12"),
-    "x < 0": ([insight("left", x=-1)], "tile 'left': x must be >= 0"),
-    "y < 0": ([insight("up", y=-2)], "tile 'up': y must be >= 0"),
-    "w < 1": ([insight("thin", w=0)], "tile 'thin': w must be >= 1"),
-    "h < 1": ([insight("flat", h=0)], "tile 'flat': h must be >= 1"),
-    "no position": ([_without(markdown("nowhere"), "position")], "tile 'nowhere': position"),
-    "overlap": ([insight("a", x=0, w=6), markdown("b", x=4, w=4)], "tile 'b' overlaps tile 'a'"),
-    "duplicate id": ([markdown("same", x=0), markdown("same", x=6)], "tile 'same': duplicate"),
+    "x + w > 12": ([wire_insight("wide", x=8, w=6)], "tile 'wide': x + w must be <= 12"),
+    "x < 0": ([wire_insight("left", x=-1)], "tile 'left': x must be >= 0"),
+    "y < 0": ([wire_insight("up", y=-2)], "tile 'up': y must be >= 0"),
+    "w < 1": ([wire_insight("thin", w=0)], "tile 'thin': w must be >= 1"),
+    "h < 1": ([wire_insight("flat", h=0)], "tile 'flat': h must be >= 1"),
+    "no position": ([_without(wire_markdown("nowhere"), "position")], "tile 'nowhere': position"),
+    "overlap": (
+        [wire_insight("a", x=0, w=6), wire_markdown("b", x=4, w=4)],
+        "tile 'b' overlaps tile 'a'",
+    ),
+    "duplicate id": (
+        [wire_markdown("same", x=0), wire_markdown("same", x=6)],
+        "tile 'same': duplicate",
+    ),
     "neither body": (
-        [_without(markdown("empty"), "markdown")],
+        [_without(wire_markdown("empty"), "markdown")],
         "tile 'empty': must have exactly one",
     ),
     "both bodies": (
-        [{**insight("both"), "markdown": {"content": "x"}}],
+        [{**wire_insight("both"), "markdown": {"content": "x"}}],
         "tile 'both': must have exactly one",
     ),
     "type disagrees": (
-        [{**markdown("md"), "type": "TILE_TYPE_INSIGHT"}],
+        [{**wire_markdown("md"), "type": "TILE_TYPE_INSIGHT"}],
         "tile 'md': type TILE_TYPE_INSIGHT disagrees",
     ),
-    "type missing": ([_without(markdown("untyped"), "type")], "tile 'untyped': type is missing"),
+    "type missing": (
+        [_without(wire_markdown("untyped"), "type")],
+        "tile 'untyped': type is missing",
+    ),
     "unknown enum name": (
-        [
-            insight(
-                "g",
-                insight={
-                    "query": {
-                        "events": [{"name": "e"}],
-                        "granularity": "GRANULARITY_YEAR",
-                        "aggregation": "AGGREGATION_COUNT",
-                    },
-                    "visualization": "VISUALIZATION_LINE",
-                },
-            )
-        ],
+        [wire_insight("g", events="e", granularity="GRANULARITY_YEAR", aggregation="count")],
         "tile 'g': insight.query.granularity is missing or unknown",
     ),
     "unknown enum number": (
-        [
-            insight(
-                "v",
-                insight={
-                    "query": {
-                        "events": [{"name": "e"}],
-                        "granularity": "GRANULARITY_DAY",
-                        "aggregation": "AGGREGATION_COUNT",
-                    },
-                    "visualization": 42,
-                },
-            )
-        ],
+        [wire_insight("v", events="e", aggregation="count", viz=42)],
         "tile 'v': insight.visualization has unknown value 42",
     ),
     "no events": (
         [
-            insight(
+            wire_insight(
                 "q",
                 insight={
                     "query": {"granularity": "GRANULARITY_DAY", "aggregation": "AGGREGATION_COUNT"},
@@ -248,7 +235,8 @@ BAD_TILES: dict[str, tuple[list[dict[str, Any]], str]] = {
         "tile 'q': insight.query.events",
     ),
     "no id, named by index": (
-        [markdown("ok"), {**_without(markdown(""), "id"), "position": {"x": 9, "w": 6, "h": 1}}],
+        [wire_markdown("ok"),
+         {**_without(wire_markdown(""), "id"), "position": {"x": 9, "w": 6, "h": 1}}],
         "tile #2: x + w must be <= 12",
     ),
 }
@@ -267,7 +255,8 @@ async def test_upsert_validates_tiles(api: Api, case: str) -> None:
 
 async def test_touching_tiles_do_not_overlap(api: Api) -> None:
     board = await api.create()
-    tiles = [insight("a", x=0, w=6), insight("b", x=6, w=6), markdown("c", x=0, y=4, w=12)]
+    tiles = [wire_insight("a", x=0, w=6), wire_insight("b", x=6, w=6),
+             wire_markdown("c", x=0, y=4, w=12)]
     await api.ok("Upsert", {"dashboardId": board["id"], "tiles": tiles})
 
 

@@ -12,8 +12,8 @@ import pytest
 from reconciler.emulator.app import create_app
 from reconciler.emulator.inprocess import inprocess_transport
 from reconciler.emulator.options import EmulatorOptions
-from tests.emulator.conftest import SECRET, markdown
-from tests.support.server import running_server
+from tests.support.factories import wire_markdown
+from tests.support.server import SECRET, running_server
 
 pytestmark = pytest.mark.anyio
 
@@ -156,7 +156,8 @@ async def test_quirks_in_process(tmp_path: Path) -> None:
         response = await client.post(
             "/dashboards.v1.DashboardsService/Upsert",
             headers=sent,
-            json={"dashboardId": board["id"], "tiles": [markdown("b", x=6), markdown("a")]},
+            json={"dashboardId": board["id"],
+                  "tiles": [wire_markdown("b", x=6), wire_markdown("a")]},
         )
     tiles = response.json()["dashboard"]["tiles"]
     assert [t["id"] for t in tiles] == ["a", "b"]

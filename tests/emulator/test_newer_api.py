@@ -13,7 +13,7 @@ import pytest
 from reconciler.emulator.inprocess import inprocess_transport
 from reconciler.emulator.options import EmulatorOptions
 from tests.conftest import EmulatorFactory
-from tests.emulator.conftest import Api, inprocess_api, insight, markdown
+from tests.emulator.conftest import Api, inprocess_api
 from tests.emulator.newer_tiles import (
     funnel,
     themed_markdown,
@@ -22,6 +22,7 @@ from tests.emulator.newer_tiles import (
     ui_insight_modeled,
     with_id,
 )
+from tests.support.factories import wire_insight, wire_markdown
 from tests.support.server import Server
 
 pytestmark = pytest.mark.anyio
@@ -58,7 +59,7 @@ async def test_a_tile_without_id_keeps_its_unmodeled_fields(newer_api: Api) -> N
 async def test_upsert_replaces_unmodeled_content_too(newer_api: Api) -> None:
     board = await newer_api.create()
     await upserted(newer_api, board, ui_board())
-    plain = [insight("dau"), markdown("notes", x=6)]
+    plain = [wire_insight("dau"), wire_markdown("notes", x=6)]
     assert await upserted(newer_api, board, plain) == plain
     assert await got(newer_api, board) == plain
 
@@ -109,7 +110,7 @@ INVALID: dict[str, tuple[list[dict[str, Any]], str]] = {
         "tile 'dau': duplicate tile id",
     ),
     "a funnel with an insight body": (
-        [_with(funnel(), ("insight",), insight("x")["insight"])],
+        [_with(funnel(), ("insight",), wire_insight("x")["insight"])],
         "type TILE_TYPE_FUNNEL disagrees with its insight body",
     ),
     "a type that is not a TILE_TYPE_": (
@@ -139,7 +140,7 @@ INVALID: dict[str, tuple[list[dict[str, Any]], str]] = {
 async def test_known_fields_are_still_checked(newer_api: Api, case: str) -> None:
     tiles, expected = INVALID[case]
     board = await newer_api.create()
-    before = await upserted(newer_api, board, [markdown("kept", y=20)])
+    before = await upserted(newer_api, board, [wire_markdown("kept", y=20)])
     status, code, message = await newer_api.error(
         "Upsert", {"dashboardId": board["id"], "tiles": tiles}
     )
@@ -191,7 +192,7 @@ async def test_serve_with_quirks_and_newer_api(emulator_factory: EmulatorFactory
 async def test_a_plain_server_drops_unmodeled_fields_and_refuses_a_funnel(api: Api) -> None:
     board = await api.create()
     answer = await upserted(api, board, [ui_insight("dau", w=6), themed_markdown(x=6)])
-    assert answer == [ui_insight_modeled("dau", w=6), markdown("notes", x=6)]
+    assert answer == [ui_insight_modeled("dau", w=6), wire_markdown("notes", x=6)]
     status, code, message = await api.error(
         "Upsert", {"dashboardId": board["id"], "tiles": [funnel()]}
     )

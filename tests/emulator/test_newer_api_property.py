@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.inprocess import inprocess_transport
-from tests.emulator.conftest import insight, markdown
+from tests.support.factories import wire_insight, wire_markdown
 
 EXAMPLES = 100
 SERVICE = "/dashboards.v1.DashboardsService"
@@ -75,11 +75,11 @@ def tiles(draw: st.DrawFn, index: int) -> dict[str, Any]:
     kind = draw(st.sampled_from(sorted(PLACES)))
     y = index * 4  # one row each: never overlapping
     if kind == "insight":
-        tile = insight(f"t{index}", y=y)
+        tile = wire_insight(f"t{index}", y=y)
         extra_events = draw(st.integers(0, 2))
         tile["insight"]["query"]["events"] += [{"name": f"e{n}"} for n in range(extra_events)]
     elif kind == "markdown":
-        tile = markdown(f"t{index}", y=y, content=draw(st.text(max_size=20)))
+        tile = wire_markdown(f"t{index}", y=y, content=draw(st.text(max_size=20)))
     else:
         position = {"x": 0, "y": y, "w": 3, "h": 2}
         tile = {"id": f"t{index}", "type": draw(type_names), "position": position}

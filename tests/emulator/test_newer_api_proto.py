@@ -11,9 +11,9 @@ import pytest
 from google.protobuf import json_format, unknown_fields
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
-from tests.emulator.conftest import SECRET, Api
+from tests.emulator.conftest import Api
 from tests.emulator.newer_tiles import ui_board, ui_insight_modeled
-from tests.support.server import running_server
+from tests.support.server import SECRET, running_server
 
 pytestmark = pytest.mark.anyio
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,41 +18,24 @@ import pytest
 from google.protobuf import unknown_fields
 
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
-from tests.emulator.conftest import insight, markdown
-from tests.support.server import ROOT, Server, running_server, serve_command, start_server, stop
-
-PROJECT = "proj_serve"
-
-
-def call(
-    server: Server,
-    method: str,
-    body: Any = None,
-    *,
-    client: httpx.Client | None = None,
-    project: str = PROJECT,
-) -> httpx.Response:
-    post = client.post if client is not None else httpx.post
-    return post(server.rpc_url(method), json=body or {}, headers=server.headers(project))
-
-
-def ok(server: Server, method: str, body: Any = None, **options: Any) -> dict[str, Any]:
-    response = call(server, method, body, **options)
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()
-    return data
+from tests.support.cli import run_process
+from tests.support.factories import wire_insight, wire_markdown
+from tests.support.server import (
+    PROJECT,
+    ROOT,
+    Server,
+    running_server,
+    serve_command,
+    serve_env,
+    start_server,
+    stop,
+)
 
 
 def row_count(db_path: Path) -> int:
     with sqlite3.connect(db_path) as db:
         (count,) = db.execute("SELECT COUNT(*) FROM dashboards").fetchone()
     return int(count)
-
-
-def clean_env() -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DASHCTL_JWT_SECRET"}
-    env["PYTHONPATH"] = str(ROOT)
-    return env
 
 
 # -- the process ---------------------------------------------------------------
@@ -64,7 +45,7 @@ def test_serve_prints_one_line_with_the_real_port(tmp_path: Path) -> None:
     process = subprocess.Popen(
         serve_command(db_path=tmp_path / "db" / "serve.db", secret="s"),
         cwd=ROOT,
-        env=clean_env(),
+        env=serve_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -85,55 +66,26 @@ def test_serve_prints_one_line_with_the_real_port(tmp_path: Path) -> None:
 
 
 def test_serve_without_a_secret_is_a_clean_error(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "reconciler.cli",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "x.db"),
-    ]
-    done = subprocess.run(
-        command, cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=30, check=False
-    )
+    done = run_process("serve", "--port", "0", "--db", str(tmp_path / "x.db"), timeout=30)
     assert done.returncode == 1
     assert "JWT secret" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
 
 
-def test_token_command_mints_a_token_the_server_accepts(shared_server: Server) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reconciler.cli",
-            "token",
-            "--project",
-            "proj_cli",
-            "--jwt-secret",
-            shared_server.secret,
-            "--ttl",
-            "60",
-        ],
-        cwd=ROOT,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+def test_token_command_mints_a_token_the_server_accepts(server: Server) -> None:
+    done = run_process("token", "--project", "proj_cli", "--jwt-secret", server.secret,
+                       "--ttl", "60", timeout=30)
+    assert done.returncode == 0, done.stderr
     token = done.stdout.strip()
     response = httpx.post(
-        shared_server.rpc_url("List"),
+        server.rpc_url("List"),
         json={},
         headers={"authorization": f"Bearer {token}", "x-project-id": "proj_cli"},
     )
     assert response.status_code == 200, response.text
     denied = httpx.post(
-        shared_server.rpc_url("List"),
+        server.rpc_url("List"),
         json={},
         headers={"authorization": f"Bearer {token}", "x-project-id": "proj_other"},
     )
@@ -143,7 +95,7 @@ def test_token_command_mints_a_token_the_server_accepts(shared_server: Server) -
 # -- persistence -----------------------------------------------------------------
 
 
-TILES = [insight("dau"), markdown("goals", x=6)]
+TILES = [wire_insight("dau"), wire_markdown("goals", x=6)]
 
 
 @pytest.mark.parametrize("how", ["restart", "kill -9"])
@@ -151,20 +103,20 @@ def test_data_survives(tmp_path: Path, how: str) -> None:
     db_path = tmp_path / "kept.db"
     server = start_server(tmp_path, db_path=db_path)
     try:
-        board = ok(server, "Create", {"name": "Kept"})["dashboard"]
-        ok(server, "Upsert", {"dashboardId": board["id"], "tiles": TILES})
-        ok(server, "Update", {"id": board["id"], "name": "Kept and renamed"})
-        doomed = ok(server, "Create", {"name": "Deleted"})["dashboard"]
-        ok(server, "Delete", {"id": doomed["id"]})
-        before = ok(server, "Get", {"id": board["id"]})["dashboard"]
+        board = server.ok("Create", {"name": "Kept"})["dashboard"]
+        server.ok("Upsert", {"dashboardId": board["id"], "tiles": TILES})
+        server.ok("Update", {"id": board["id"], "name": "Kept and renamed"})
+        doomed = server.ok("Create", {"name": "Deleted"})["dashboard"]
+        server.ok("Delete", {"id": doomed["id"]})
+        before = server.ok("Get", {"id": board["id"]})["dashboard"]
     finally:
         if how == "kill -9":
             server.process.send_signal(signal.SIGKILL)
             server.process.wait(10)
         stop(server.process)
     with running_server(tmp_path, db_path=db_path) as again:
-        assert ok(again, "Get", {"id": board["id"]})["dashboard"] == before
-        assert [d["id"] for d in ok(again, "List")["dashboards"]] == [board["id"]]
+        assert again.ok("Get", {"id": board["id"]})["dashboard"] == before
+        assert [d["id"] for d in again.ok("List")["dashboards"]] == [board["id"]]
 
 
 def test_two_servers_share_one_database(tmp_path: Path) -> None:
@@ -173,12 +125,12 @@ def test_two_servers_share_one_database(tmp_path: Path) -> None:
         running_server(tmp_path, db_path=db_path) as one,
         running_server(tmp_path, db_path=db_path) as two,
     ):
-        board = ok(one, "Create", {"name": "Seen by both"})["dashboard"]
-        ok(two, "Upsert", {"dashboardId": board["id"], "tiles": TILES})
-        assert ok(one, "Get", {"id": board["id"]})["dashboard"]["tiles"] == TILES
+        board = one.ok("Create", {"name": "Seen by both"})["dashboard"]
+        two.ok("Upsert", {"dashboardId": board["id"], "tiles": TILES})
+        assert one.ok("Get", {"id": board["id"]})["dashboard"]["tiles"] == TILES
 
 
-def test_concurrent_writes_are_safe(shared_server: Server) -> None:
+def test_concurrent_writes_are_safe(server: Server) -> None:
     project = "proj_concurrent"
 
     async def main() -> list[str]:
@@ -187,16 +139,16 @@ def test_concurrent_writes_are_safe(shared_server: Server) -> None:
 
             async def create(index: int) -> str:
                 response = await client.post(
-                    shared_server.rpc_url("Create"),
+                    server.rpc_url("Create"),
                     json={"name": f"C{index}"},
-                    headers=shared_server.headers(project),
+                    headers=server.headers(project),
                 )
                 assert response.status_code == 200, response.text
                 board = response.json()["dashboard"]
                 response = await client.post(
-                    shared_server.rpc_url("Upsert"),
-                    json={"dashboardId": board["id"], "tiles": [markdown(f"t{index}")]},
-                    headers=shared_server.headers(project),
+                    server.rpc_url("Upsert"),
+                    json={"dashboardId": board["id"], "tiles": [wire_markdown(f"t{index}")]},
+                    headers=server.headers(project),
                 )
                 assert response.status_code == 200, response.text
                 return str(board["id"])
@@ -205,22 +157,22 @@ def test_concurrent_writes_are_safe(shared_server: Server) -> None:
 
     ids = asyncio.run(main())
     assert len(set(ids)) == 40
-    listed = ok(shared_server, "List", {"pageSize": 1000}, project=project)["dashboards"]
+    listed = server.ok("List", {"pageSize": 1000}, project=project)["dashboards"]
     assert sorted(d["id"] for d in listed) == sorted(ids)
 
 
 # -- errors never cost the connection -------------------------------------------
 
 
-def test_errors_keep_the_connection_alive(shared_server: Server) -> None:
+def test_errors_keep_the_connection_alive(server: Server) -> None:
     project = "proj_keepalive"
-    board = ok(shared_server, "Create", {"name": "Corrupt me"}, project=project)["dashboard"]
-    with sqlite3.connect(shared_server.db_path) as db:
+    board = server.ok("Create", {"name": "Corrupt me"}, project=project)["dashboard"]
+    with sqlite3.connect(server.db_path) as db:
         db.execute("UPDATE dashboards SET tiles = x'ffffffff' WHERE id = ?", (board["id"],))
 
-    address = urlsplit(shared_server.url)
+    address = urlsplit(server.url)
     connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
-    headers = shared_server.headers(project)
+    headers = server.headers(project)
     attempts: list[tuple[str, bytes, dict[str, str], int, str | None]] = [
         ("List", b"{}", headers, 200, None),
         ("Get", json.dumps({"id": board["id"]}).encode(), headers, 500, "internal"),
@@ -245,7 +197,7 @@ def test_errors_keep_the_connection_alive(shared_server: Server) -> None:
     finally:
         connection.close()
     assert len(sockets) == 1  # one connection served them all
-    log = shared_server.log()
+    log = server.log()
     assert "unexpected error in Get" in log  # logged by the app, with its traceback
     assert "Exception in ASGI application" not in log  # nothing escaped to uvicorn
 
@@ -255,13 +207,14 @@ def test_errors_keep_the_connection_alive(shared_server: Server) -> None:
 
 def test_quirks_answer_like_a_picky_server(emulator_factory: Any) -> None:
     server = emulator_factory(quirks=True)
-    created = ok(server, "Create", {"name": "Quirky"})["dashboard"]
+    created = server.ok("Create", {"name": "Quirky"})["dashboard"]
     assert "tiles" not in created  # an empty list is a default: omitted
     assert {"etag", "theme"} <= set(created)
 
-    stored = [markdown("b", x=6, y=0), insight("a", x=0, y=4), markdown("c", x=0, y=0)]
-    ok(server, "Upsert", {"dashboardId": created["id"], "tiles": stored})
-    got = ok(server, "Get", {"id": created["id"]})["dashboard"]
+    stored = [wire_markdown("b", x=6, y=0), wire_insight("a", x=0, y=4),
+              wire_markdown("c", x=0, y=0)]
+    server.ok("Upsert", {"dashboardId": created["id"], "tiles": stored})
+    got = server.ok("Get", {"id": created["id"]})["dashboard"]
     assert [tile["id"] for tile in got["tiles"]] == ["c", "b", "a"]  # by (y, x)
     by_id = {tile["id"]: tile for tile in got["tiles"]}
     assert by_id["c"]["position"] == {"w": 6, "h": 2}  # x: 0 and y: 0 omitted
@@ -271,9 +224,9 @@ def test_quirks_answer_like_a_picky_server(emulator_factory: Any) -> None:
         assert {"etag", "theme"} <= set(tile)
     assert {"etag", "theme"} <= set(got)
 
-    (item,) = ok(server, "List")["dashboards"]
+    (item,) = server.ok("List")["dashboards"]
     assert {"etag", "theme"} <= set(item)
-    assert "nextPageToken" not in ok(server, "List")
+    assert "nextPageToken" not in server.ok("List")
 
     # Binary: the same order, and the extra fields arrive as unknown fields.
     response = httpx.post(
@@ -288,12 +241,12 @@ def test_quirks_answer_like_a_picky_server(emulator_factory: Any) -> None:
     assert all(len(unknown_fields.UnknownFieldSet(tile)) > 0 for tile in dashboard.tiles)
 
 
-def test_plain_server_fills_every_field_in(shared_server: Server) -> None:
+def test_plain_server_fills_every_field_in(server: Server) -> None:
     project = "proj_plain"
-    created = ok(shared_server, "Create", {"name": "Plain"}, project=project)["dashboard"]
+    created = server.ok("Create", {"name": "Plain"}, project=project)["dashboard"]
     assert created["tiles"] == []
     assert set(created) == {"id", "name", "tiles", "createdAt", "updatedAt"}
-    page = ok(shared_server, "List", project=project)
+    page = server.ok("List", project=project)
     assert page["nextPageToken"] == ""
 
 
@@ -303,7 +256,7 @@ def test_plain_server_fills_every_field_in(shared_server: Server) -> None:
 def outcome(server: Server, client: httpx.Client, method: str = "Create") -> str:
     """'ok', 'drop' or the Connect code of one call; checks Retry-After on faults."""
     try:
-        response = call(server, method, {"name": "Faulty"}, client=client)
+        response = server.call(method, {"name": "Faulty"}, client=client)
     except httpx.TransportError as error:
         assert isinstance(error, httpx.RemoteProtocolError)
         return "drop"
@@ -338,10 +291,10 @@ def test_faults_are_reproducible_with_a_seed(emulator_factory: Any) -> None:
 
 def test_ambiguous_create_commits_then_fails(emulator_factory: Any) -> None:
     server = emulator_factory(ambiguous_create_rate=1.0)
-    response = call(server, "Create", {"name": "Did it happen?"})
+    response = server.call("Create", {"name": "Did it happen?"})
     assert response.status_code == 503
     assert response.json()["code"] == "unavailable"
     assert response.headers["retry-after"] == "0"
-    (board,) = ok(server, "List")["dashboards"]
+    (board,) = server.ok("List")["dashboards"]
     assert board["name"] == "Did it happen?"
-    assert ok(server, "Get", {"id": board["id"]})["dashboard"]["name"] == "Did it happen?"
+    assert server.ok("Get", {"id": board["id"]})["dashboard"]["name"] == "Did it happen?"

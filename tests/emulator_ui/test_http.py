@@ -13,15 +13,11 @@ from tests.emulator_ui.conftest import (
     EVIL_MARKDOWN,
     EVIL_NAME,
     GROWTH_TILES,
-    SECRET,
     alg_none_token,
     cookie,
-    insight,
-    make_dashboard,
-    markdown,
-    rpc,
 )
-from tests.support.server import Server
+from tests.support.factories import wire_insight, wire_markdown
+from tests.support.server import SECRET, Server
 
 pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
@@ -56,7 +52,7 @@ def test_query_token_sets_the_cookie_and_redirects_without_it(server: Server,
     assert max_age is not None and int(max_age[1]) > 3000
     assert token not in answer.text
 
-    board = make_dashboard(server, project, "Growth KPIs", GROWTH_TILES)
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
     with httpx.Client(base_url=server.url, follow_redirects=True) as browser:
         page = browser.get(f"/ui/d/{board}", params={"token": token})
         assert [r.status_code for r in page.history] == [303]
@@ -68,8 +64,8 @@ def test_query_token_sets_the_cookie_and_redirects_without_it(server: Server,
 
 
 def test_index_lists_the_projects_dashboards(server: Server, project: str) -> None:
-    first = make_dashboard(server, project, "Growth KPIs", GROWTH_TILES)
-    second = make_dashboard(server, project, "Activation", [insight("funnel")])
+    first = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
+    second = server.make_dashboard(project, "Activation", [wire_insight("funnel")])
     page = get(server, "/ui/", server.token(project))
     assert page.status_code == 200
     assert_html(page)
@@ -82,7 +78,7 @@ def test_index_lists_the_projects_dashboards(server: Server, project: str) -> No
 
 
 def test_dashboard_page_draws_the_stored_tiles_on_the_grid(server: Server, project: str) -> None:
-    board = make_dashboard(server, project, "Growth KPIs", GROWTH_TILES)
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
     page = get(server, f"/ui/d/{board}", server.token(project))
     assert page.status_code == 200
     assert_html(page)
@@ -104,7 +100,7 @@ def test_dashboard_page_draws_the_stored_tiles_on_the_grid(server: Server, proje
 
 
 def test_projects_are_isolated(server: Server, project: str) -> None:
-    board = make_dashboard(server, project, "Secret board", [insight("secret_tile")])
+    board = server.make_dashboard(project, "Secret board", [wire_insight("secret_tile")])
     other = server.token(f"{project}_other")
     index = get(server, "/ui/", other)
     assert index.status_code == 200
@@ -131,7 +127,7 @@ BAD_TOKENS: dict[str, Callable[[str], str]] = {
 
 @pytest.mark.parametrize("kind", sorted(BAD_TOKENS))
 def test_bad_tokens_get_401_and_no_data(server: Server, project: str, kind: str) -> None:
-    board = make_dashboard(server, project, "Growth KPIs", GROWTH_TILES)
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
     token = BAD_TOKENS[kind](project)
     as_query = get(server, f"/ui/d/{board}?token={token}")
     as_cookie = get(server, f"/ui/d/{board}", token)
@@ -145,7 +141,7 @@ def test_bad_tokens_get_401_and_no_data(server: Server, project: str, kind: str)
 
 
 def test_no_token_gets_401(server: Server, project: str) -> None:
-    make_dashboard(server, project, "Growth KPIs", GROWTH_TILES)
+    server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
     answer = get(server, f"/ui/?project={project}")
     assert answer.status_code == 401
     assert "Growth KPIs" not in answer.text
@@ -153,20 +149,20 @@ def test_no_token_gets_401(server: Server, project: str) -> None:
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_read_only(server: Server, project: str, method: str) -> None:
-    board = make_dashboard(server, project, "Growth KPIs", GROWTH_TILES)
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
     token = server.token(project)
     answer = httpx.request(method, f"{server.url}/ui/d/{board}", headers=cookie(token),
                            content=b'{"name": "changed"}')
     assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, HEAD"
     assert_html(answer)
-    stored = rpc(server, project, "Get", {"id": board})["dashboard"]
+    stored = server.ok("Get", {"id": board}, project=project)["dashboard"]
     assert stored["name"] == "Growth KPIs" and len(stored["tiles"]) == len(GROWTH_TILES)
 
 
 def test_names_and_markdown_are_escaped(server: Server, project: str) -> None:
-    board = make_dashboard(server, project, EVIL_NAME,
-                           [markdown("notes", EVIL_MARKDOWN, w=12, h=6)])
+    board = server.make_dashboard(project, EVIL_NAME,
+                           [wire_markdown("notes", EVIL_MARKDOWN, w=12, h=6)])
     token = server.token(project)
     for path in ("/ui/", f"/ui/d/{board}"):
         page = get(server, path, token)

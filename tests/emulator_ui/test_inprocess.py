@@ -14,7 +14,9 @@ from google.protobuf import json_format
 from reconciler.emulator.app import create_app
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 from reconciler.emulator.ui import ui_app
-from tests.emulator_ui.conftest import SECRET, cookie, markdown
+from tests.emulator_ui.conftest import cookie
+from tests.support.factories import wire_markdown
+from tests.support.server import SECRET
 
 pytestmark = [
     pytest.mark.anyio,
@@ -35,7 +37,7 @@ def token_for(*projects: str) -> str:
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(db_path=tmp_path / "ui.db", jwt_secret=SECRET)
-    tile = json_format.ParseDict(markdown("dau", "hello"), pb.Tile())
+    tile = json_format.ParseDict(wire_markdown("dau", "hello"), pb.Tile())
     for project, name in (("alpha", "Alpha board"), ("beta", "Beta board")):
         app.store.create(project, name, [tile])
     transport = httpx.ASGITransport(app=app)

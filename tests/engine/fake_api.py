@@ -4,7 +4,8 @@ It stores tiles exactly as sent (unmodeled fields and tile types included, as
 a server whose API grew past dashctl's would), stamps ``createdAt`` from a
 clock that only moves forward, counts every call, and lets a test play
 another writer at chosen moments (``before_create``, ``after_create``,
-``before_delete``).
+``before_delete``), and fail chosen calls as an unavailable server would
+(``refuse["Upsert"] = {dashboard_id}``, ``refuse["Create"] = {name}``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ WRITES = ("Create", "Update", "Upsert", "Delete")
 Hook = Callable[["FakeAPI", str], None]
 
 
-def _answer(stored: dict[str, Any]) -> WireDashboard:
+def _copy(stored: dict[str, Any]) -> WireDashboard:
     """A stored dashboard as the server's answer: a copy (tiles exactly as sent)."""
     return {"id": stored["id"], "name": stored["name"], "tiles": copy.deepcopy(stored["tiles"]),
             "createdAt": stored["createdAt"], "updatedAt": stored["updatedAt"]}
@@ -36,6 +37,7 @@ class FakeAPI:
         self.after_create: Hook | None = None
         self.before_delete: Hook | None = None
         self.fail_list_after_create = False
+        self.refuse: dict[str, set[str]] = {}  # method -> the ids (names for Create) it fails
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._ids = 0
 
@@ -55,6 +57,12 @@ class FakeAPI:
     def named(self, name: str) -> list[dict[str, Any]]:
         return [d for d in self.dashboards.values() if d["name"] == name]
 
+    def _count(self, method: str, key: str) -> None:
+        """Count the call; raise Unavailable when the test made it fail."""
+        self.calls[method] += 1
+        if key in self.refuse.get(method, set()):
+            raise Unavailable(f"{method} {key}: unavailable: injected")
+
     @property
     def writes(self) -> int:
         return sum(self.calls[method] for method in WRITES)
@@ -69,36 +77,36 @@ class FakeAPI:
                  "updatedAt": d["updatedAt"]} for d in self.dashboards.values()]
 
     async def get_dashboard(self, dashboard_id: str) -> WireDashboard:
-        self.calls["Get"] += 1
+        self._count("Get", dashboard_id)
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Get {dashboard_id}: not_found")
-        return _answer(self.dashboards[dashboard_id])
+        return _copy(self.dashboards[dashboard_id])
 
     async def create_dashboard(self, name: str) -> WireDashboard:
-        self.calls["Create"] += 1
+        self._count("Create", name)
         if self.before_create:
             self.before_create(self, name)
         new_id = self.put(name)
         if self.after_create:
             self.after_create(self, name)
-        return _answer(self.dashboards[new_id])
+        return _copy(self.dashboards[new_id])
 
     async def update_dashboard(self, dashboard_id: str, name: str) -> WireDashboard:
-        self.calls["Update"] += 1
+        self._count("Update", dashboard_id)
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Update {dashboard_id}: not_found")
         self.dashboards[dashboard_id]["name"] = name
-        return _answer(self.dashboards[dashboard_id])
+        return _copy(self.dashboards[dashboard_id])
 
     async def upsert_tiles(self, dashboard_id: str, tiles: Sequence[WireObject]) -> WireDashboard:
-        self.calls["Upsert"] += 1
+        self._count("Upsert", dashboard_id)
         if dashboard_id not in self.dashboards:
             raise NotFound(f"Upsert {dashboard_id}: not_found")
         self.dashboards[dashboard_id]["tiles"] = copy.deepcopy(list(tiles))
-        return _answer(self.dashboards[dashboard_id])
+        return _copy(self.dashboards[dashboard_id])
 
     async def delete_dashboard(self, dashboard_id: str) -> None:
-        self.calls["Delete"] += 1
+        self._count("Delete", dashboard_id)
         if self.before_delete:
             self.before_delete(self, dashboard_id)
         if self.dashboards.pop(dashboard_id, None) is None:

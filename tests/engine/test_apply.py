@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
 from reconciler.engine.live import read_live
 from reconciler.engine.plan import Change, EnvironmentPlan, build_environment_plan
 from reconciler.engine.ports import WireDashboard
-from reconciler.model import Tile, tile_to_wire
 from reconciler.repo.models import Environment, Manifest
-from tests.engine.factories import FUNNEL, environment, insight, manifest, markdown
 from tests.engine.fake_api import FakeAPI
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
+from tests.support.factories import FUNNEL, environment, insight, manifest, markdown, wire
 
 
 def plan(api: FakeAPI, manifests: list[Manifest], env: Environment | None = None
@@ -163,3 +161,86 @@ def test_moved_since_sees_an_edit_to_unmodeled_content() -> None:
     api.dashboards[dashboard_id]["tiles"][0]["insight"]["title"] = "Daily users"
     api.dashboards[dashboard_id]["updatedAt"] = "2027-01-01T00:00:00Z"
     assert asyncio.run(moved_since(api, env_plan)) == []  # a timestamp is not a move
+
+
+def test_a_failed_upsert_is_that_dashboards_failure_and_the_others_are_done() -> None:
+    api = FakeAPI()
+    ids = {name: api.put(name, [wire(insight("dau"))]) for name in ("A", "B", "C")}
+    manifests = [manifest(name, insight("dau", w=8)) for name in ids]
+    api.refuse["Upsert"] = {ids["B"]}
+    result = apply(api, plan(api, manifests))
+    (failed,) = result.failed
+    assert failed.change.dashboard == "B" and failed.error is not None
+    assert "unavailable" in failed.error
+    assert len(result.outcomes) == 3
+    widths = {d["name"]: d["tiles"][0]["position"]["w"] for d in api.dashboards.values()}
+    assert widths == {"A": 8, "B": 6, "C": 8}
+    api.refuse.clear()
+    assert [c.dashboard for c in plan(api, manifests).changes] == ["B"]  # only B is left
+
+
+def test_a_failed_create_is_that_dashboards_failure_and_the_others_are_created() -> None:
+    api = FakeAPI()
+    manifests = [manifest(name, *GROWTH) for name in ("A", "B", "C")]
+    api.refuse["Create"] = {"B"}
+    result = apply(api, plan(api, manifests))
+    assert [(o.change.dashboard, o.error is not None) for o in result.failed] == [("B", True)]
+    assert sorted((d["name"], len(d["tiles"])) for d in api.dashboards.values()) == [
+        ("A", 2), ("C", 2)]
+
+
+@pytest.mark.parametrize(("prune", "allow_delete", "problems", "reason"), [
+    (False, True, 0, "prune is off"),
+    (True, False, 0, "no --allow-delete"),
+    (True, True, 1, "manifests have problems"),
+])
+def test_deletes_are_skipped_unless_prune_allow_delete_and_clean_manifests(
+        prune: bool, allow_delete: bool, problems: int, reason: str) -> None:
+    api = FakeAPI()
+    api.put("Keep", [wire(insight("a"))])
+    api.put("Stray")
+    env_plan = plan(api, [manifest("Keep", insight("a", w=8))], environment(prune=True))
+    assert [c.dashboard for c in env_plan.deletes] == ["Stray"]
+    env_plan = replace(env_plan, prune=prune, problems=problems)
+    result = asyncio.run(apply_environment(api, env_plan, allow_delete=allow_delete))
+    assert (result.skip_reason, result.skipped_deletes) == (reason, ["Stray"])
+    assert api.calls["Delete"] == 0 and len(api.dashboards) == 2
+    assert [o.change.dashboard for o in result.outcomes] == ["Keep"]  # the update still ran
+
+
+def test_backup_sees_every_update_and_delete_before_it_and_no_create() -> None:
+    api = FakeAPI()
+    kept = api.put("Keep", [wire(insight("a"))])
+    stray = api.put("Stray", [FUNNEL])
+    env_plan = plan(api, [manifest("Keep", insight("a", w=8)), manifest("New", *GROWTH)],
+                    environment(prune=True))
+    seen: dict[str, WireDashboard] = {}
+
+    def backup(change: Change, live: WireDashboard) -> None:
+        assert live["id"] in api.dashboards  # not yet touched
+        seen[change.dashboard] = live
+
+    assert apply(api, env_plan, backup=backup).failed == []
+    assert sorted(seen) == ["Keep", "Stray"]
+    assert seen["Keep"]["id"] == kept and seen["Keep"]["tiles"] == [wire(insight("a"))]
+    assert seen["Stray"]["id"] == stray and seen["Stray"]["tiles"] == [FUNNEL]
+    assert stray not in api.dashboards
+
+
+def test_a_rename_alone_is_one_update_and_no_upsert() -> None:
+    api = FakeAPI()
+    dashboard_id = api.put("Old", [wire(tile) for tile in GROWTH])
+    env_plan = plan(api, [manifest("New", *GROWTH, formerNames=["Old"])])
+    assert apply(api, env_plan).failed == []
+    assert (api.calls["Update"], api.calls["Upsert"], api.writes) == (1, 0, 1)
+    assert api.dashboards[dashboard_id]["name"] == "New"
+
+
+def test_moved_since_sees_a_name_created_and_a_dashboard_deleted_meanwhile() -> None:
+    api = FakeAPI()
+    dashboard_id = api.put("Growth", [wire(insight("dau"))])
+    env_plan = plan(api, [manifest("Growth", insight("dau", w=8)), manifest("New", *GROWTH)])
+    assert asyncio.run(moved_since(api, env_plan)) == []
+    api.put("New")  # another writer created it after the plan was made
+    del api.dashboards[dashboard_id]  # and deleted the one the plan updates
+    assert sorted(asyncio.run(moved_since(api, env_plan))) == ["Growth", "New"]

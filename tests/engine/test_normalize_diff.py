@@ -5,12 +5,7 @@ from hypothesis import strategies as st
 
 from reconciler.engine.diff import FieldChange, diff_tiles
 from reconciler.engine.normalize import canonical_tile, canonical_tiles, fingerprint
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import insight, markdown
-
-
-def wire(tile: dict) -> dict:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
+from tests.support.factories import insight, markdown, wire
 
 
 def test_server_quirks_are_not_changes() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from reconciler.engine.pair import pair
 from reconciler.engine.ports import WireSummary
-from tests.engine.factories import manifest
+from tests.support.factories import manifest
 
 
 def summary(dashboard_id: str, name: str) -> WireSummary:

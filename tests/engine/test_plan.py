@@ -3,12 +3,7 @@ from __future__ import annotations
 from reconciler.engine.drift import Status, environment_drift
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import Action, Plan, build_environment_plan
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import environment, insight, live, manifest, markdown
-
-
-def wire(tile: dict) -> dict:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
+from tests.support.factories import environment, insight, live, manifest, markdown, wire
 
 
 def state(*dashboards: dict) -> LiveState:

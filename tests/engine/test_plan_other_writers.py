@@ -7,12 +7,7 @@ from typing import Any
 from reconciler.engine.drift import Status, environment_drift
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import Action, Plan, build_environment_plan
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import FUNNEL, environment, insight, live, manifest, markdown
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
+from tests.support.factories import FUNNEL, environment, insight, live, manifest, markdown, wire
 
 
 def titled(tile: dict[str, Any], title: str = "Daily users") -> dict[str, Any]:

@@ -17,16 +17,17 @@ from reconciler.engine.read import read_environment
 from reconciler.errors import Unavailable
 from reconciler.repo.loader import LoadCache, load_repo
 from reconciler.repo.models import Environment
-from tests.e2e.repo_kit import dump_yaml, tile
+from tests.support.factories import insight
+from tests.support.repo import write_repo
 
 
 def make_repo(root: Path, environments: int, dashboards: int) -> None:
-    dump_yaml(root / "environments.yaml", {"environments": {
+    boards = {f"base/board-{index}.yaml": {"name": f"Board {index} ${{site}}",
+                                           "tiles": [insight("t1", events=f"e{index}")]}
+              for index in range(dashboards)}
+    write_repo(root, boards, environments={
         f"env{n}": {"url": f"sqlite:.dashctl/env{n}.db", "vars": {"site": f"s{n}"}}
-        for n in range(environments)}})
-    for index in range(dashboards):
-        dump_yaml(root / "base" / f"board-{index}.yaml",
-                  {"name": f"Board {index} ${{site}}", "tiles": [tile("t1", event=f"e{index}")]})
+        for n in range(environments)})
 
 
 def test_every_environment_is_planned_from_one_shared_cache(tmp_path: Path) -> None:

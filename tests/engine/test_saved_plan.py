@@ -10,14 +10,9 @@ import pytest
 
 from reconciler.documents import read_saved_plan, saved_plan
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import Action, Plan, build_environment_plan
+from reconciler.engine.plan import Action, Plan, build_environment_plan, saved_plan_refusals
 from reconciler.errors import ConfigError
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import FUNNEL, environment, insight, live, manifest, markdown
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
+from tests.support.factories import FUNNEL, environment, insight, live, manifest, markdown, wire
 
 
 def sample() -> Plan:
@@ -66,4 +61,63 @@ def test_a_malformed_kept_is_a_clean_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ConfigError, match=r"malformed saved plan \(environments\.0\.changes\.1"):
+        read_saved_plan(path)
+
+
+# -- what today's configuration refuses of a saved plan ---------------------------------------
+
+STAGING: dict[str, Any] = {"name": "staging", "project": "proj", "prune": True}
+
+
+def test_a_saved_plan_under_the_configuration_it_was_made_with_is_not_refused() -> None:
+    (env,) = sample().environments
+    assert saved_plan_refusals(env, environment(**STAGING)) == []
+
+
+@pytest.mark.parametrize(("today", "reason"), [
+    ({"url": "sqlite:elsewhere.db"}, "the environment's url or project changed since"),
+    ({"project": "proj_other"}, "the environment's url or project changed since"),
+    ({"prune": False}, "it deletes 1 dashboard(s) but prune is now off"),
+    ({"max_deletes": 0}, "it deletes 1 dashboard(s), more than max_deletes (0) now allows"),
+    ({"ignore": ["Gr*"]}, "it touches dashboards that ignore now covers: 'Growth'"),
+    ({"ignore": ["Old", "New"]}, "ignore now covers: 'New', 'Old'"),
+], ids=["url", "project", "prune", "max_deletes", "ignore", "ignore-create-and-delete"])
+def test_each_change_of_configuration_is_a_refusal(today: dict[str, Any], reason: str) -> None:
+    (env,) = sample().environments
+    (refusal,) = saved_plan_refusals(env, environment(**{**STAGING, **today}))
+    assert reason in refusal
+
+
+def test_ignore_covering_the_old_name_of_a_rename_is_a_refusal() -> None:
+    state = LiveState(summaries=[{"id": "1", "name": "Legacy"}],
+                      dashboards={"1": live("1", "Legacy", wire(insight("dau")))})
+    env = build_environment_plan(environment(), [manifest("Current", insight("dau"),
+                                                          formerNames=["Legacy"])], [], state)
+    (change,) = env.changes
+    assert change.rename is not None
+    assert saved_plan_refusals(env, environment(ignore=["Leg*"])) == [
+        "it touches dashboards that ignore now covers: 'Legacy'"]
+
+
+def test_every_reason_is_given_at_once() -> None:
+    (env,) = sample().environments
+    today = environment(name="staging", project="proj_other", max_deletes=0, ignore=["New"])
+    assert len(saved_plan_refusals(env, today)) == 4  # project, prune, max_deletes, ignore
+
+
+# -- what is not a saved plan --------------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{oops", r"cannot read saved plan \("),
+    ('{"kind": "dashctl.drift", "formatVersion": 1}', r"not a saved dashctl plan \(write one"),
+    ('["dashctl.plan"]', r"not a saved dashctl plan"),
+    ('{"kind": "dashctl.plan", "formatVersion": 2, "environments": []}',
+     r"unsupported plan formatVersion 2"),
+    ('{"kind": "dashctl.plan", "formatVersion": 1}', r"malformed saved plan \(environments"),
+], ids=["not-json", "other-kind", "not-a-mapping", "newer-version", "no-environments"])
+def test_what_is_not_a_saved_plan_is_one_clean_error(tmp_path: Path, content: str,
+                                                      message: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(content, "utf-8")
+    with pytest.raises(ConfigError, match=f"^{path}: {message}"):
         read_saved_plan(path)

@@ -13,25 +13,7 @@ from reconciler.engine.unmodeled import (
     owned_list_extras,
     unmodeled_fields,
 )
-from reconciler.model import Tile, tile_to_wire
-from tests.engine.factories import FUNNEL, insight, markdown
-
-FILTERS = [{"property": "country", "op": "eq", "value": "DE"}]
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
-
-
-def ui_edited(tile: dict[str, Any]) -> dict[str, Any]:
-    """``tile`` as the product's UI left it: a title, filters and a colour set there."""
-    edited = wire(tile)
-    edited["color"] = "blue"
-    edited["insight"] = {**edited["insight"], "title": "Daily users",
-                         "query": {**edited["insight"]["query"], "filters": FILTERS}}
-    return edited
-
-
+from tests.support.factories import FILTERS, FUNNEL, insight, markdown, ui_edited, wire
 
 
 def test_unmodeled_fields_at_any_depth_as_an_overlay_and_dotted_paths() -> None:
@@ -65,7 +47,7 @@ def test_keys_inside_events_are_not_kept_but_named() -> None:
 def test_graft_takes_modeled_fields_from_git() -> None:
     live = ui_edited(insight("dau", w=6))
     live["insight"]["visualization"] = "VISUALIZATION_BAR"
-    desired = wire(insight("dau", w=8, event="signup"))
+    desired = wire(insight("dau", w=8, events="signup"))
     sent: dict[str, Any] = merge_tile(desired, live)
     assert sent["position"] == {"x": 0, "y": 0, "w": 8, "h": 4}
     assert sent["insight"]["visualization"] == "VISUALIZATION_LINE"
@@ -73,7 +55,7 @@ def test_graft_takes_modeled_fields_from_git() -> None:
     assert sent["insight"]["title"] == "Daily users"
     assert sent["insight"]["query"]["filters"] == FILTERS
     assert sent["color"] == "blue"
-    assert desired == wire(insight("dau", w=8, event="signup"))  # not changed in place
+    assert desired == wire(insight("dau", w=8, events="signup"))  # not changed in place
 
 
 def test_graft_drops_what_hangs_off_a_body_git_replaced() -> None:

@@ -14,7 +14,9 @@ from reconciler.repo.loader import load_repo
 from reconciler.repo.select import Shard, select_environments
 from reconciler.report.plan_markdown import render_plan_markdown
 from reconciler.report.plan_text import render_plan_text
-from tests.e2e.repo_kit import dump_yaml, note, tile
+from tests.support.cli import run_in
+from tests.support.factories import insight, markdown
+from tests.support.repo import dump_yaml
 
 
 def make_repo(root: Path, *, projects: Any = "tenants.yaml", mode: str = "managed",
@@ -31,20 +33,14 @@ def make_repo(root: Path, *, projects: Any = "tenants.yaml", mode: str = "manage
             {"project": "proj_c", "vars": {"customer": "C"}},
         ]
         dump_yaml(root / projects, {"projects": members})
-    dump_yaml(root / "base" / "growth.yaml", {"name": "Growth", "tiles": [tile("dau")]})
+    dump_yaml(root / "base" / "growth.yaml", {"name": "Growth", "tiles": [insight("dau")]})
     dump_yaml(root / "tenants" / "welcome.yaml",
-              {"name": "Welcome", "tiles": [note("hi", "Hello ${customer}", x=0)]})
+              {"name": "Welcome", "tiles": [markdown("hi", "Hello ${customer}", x=0)]})
     return root
 
 
-def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--root", str(root), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def plan_json(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, Any]:
-    code, out, _ = run(capsys, root, "plan", "--format", "json", *args)
+    code, out, _ = run_in(capsys, root, "plan", "--format", "json", *args)
     return code, json.loads(out)
 
 
@@ -52,14 +48,14 @@ def test_members_are_planned_applied_and_then_in_sync(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_repo(tmp_path)
-    assert run(capsys, root, "validate")[0] == 0
+    assert run_in(capsys, root, "validate")[0] == 0
     code, plan = plan_json(capsys, root, "--env", "tenants/*")
     assert code == 2
     assert [e["name"] for e in plan["environments"]] == [
         "tenants/proj_a", "tenants/proj_b", "tenants/proj_c"]
     assert all(e["summary"]["create"] == 2 for e in plan["environments"])
-    assert run(capsys, root, "apply", "--env", "tenants/*", "--auto-approve")[0] == 0
-    code, out, _ = run(capsys, root, "plan", "--env", "tenants/*")
+    assert run_in(capsys, root, "apply", "--env", "tenants/*", "--auto-approve")[0] == 0
+    code, out, _ = run_in(capsys, root, "plan", "--env", "tenants/*")
     assert code == 0
     assert out.strip() == "Fleet tenants: 3 member(s): 3 in sync."
 
@@ -91,10 +87,10 @@ def test_bad_lists_refuse_everything(
         dump_yaml(root / "environments.yaml", {
             "environments": {"local": {"url": "sqlite:.dashctl/local.db"}},
             "fleets": {"tenants": data}})
-    code, out, _ = run(capsys, root, "validate")
+    code, out, _ = run_in(capsys, root, "validate")
     assert code == 1 and message in out
     assert "tenants.yaml:" in out or "environments.yaml:" in out
-    code, _, err = run(capsys, root, "apply", "--auto-approve")
+    code, _, err = run_in(capsys, root, "apply", "--auto-approve")
     assert code == 1 and message in err
 
 
@@ -103,16 +99,16 @@ def test_an_unreadable_projects_file_refuses_everything(
 ) -> None:
     root = make_repo(tmp_path)
     (root / "tenants.yaml").unlink()
-    code, out, _ = run(capsys, root, "validate")
+    code, out, _ = run_in(capsys, root, "validate")
     assert code == 1 and "projects file tenants.yaml cannot be read" in out
-    assert run(capsys, root, "plan", "--env", "local")[0] == 1
+    assert run_in(capsys, root, "plan", "--env", "local")[0] == 1
 
 
 def test_a_project_removed_from_the_list_is_left_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_repo(tmp_path, prune=True)
-    assert run(capsys, root, "apply", "--auto-approve", "--allow-delete")[0] == 0
+    assert run_in(capsys, root, "apply", "--auto-approve", "--allow-delete")[0] == 0
     dump_yaml(root / "tenants.yaml", {"projects": [{"project": "proj_a",
                                                     "vars": {"customer": "A"}}]})
     code, plan = plan_json(capsys, root)
@@ -128,15 +124,15 @@ def test_seeded_members_only_get_what_is_missing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_repo(tmp_path, mode="seeded", prune=True)
-    assert run(capsys, root, "apply", "--env", "tenants/*", "--auto-approve")[0] == 0
-    dump_yaml(root / "base" / "growth.yaml", {"name": "Growth", "tiles": [tile("dau", w=4)]})
+    assert run_in(capsys, root, "apply", "--env", "tenants/*", "--auto-approve")[0] == 0
+    dump_yaml(root / "base" / "growth.yaml", {"name": "Growth", "tiles": [insight("dau", w=4)]})
     dump_yaml(root / "base" / "extra.yaml", {"name": "Extra", "tiles": []})
     code, plan = plan_json(capsys, root, "--env", "tenants/*")
     assert code == 2
     for env in plan["environments"]:
         assert [(c["action"], c["dashboard"]) for c in env["changes"]] == [("create", "Extra")]
-    assert run(capsys, root, "apply", "--env", "tenants/*", "--auto-approve")[0] == 0
-    code, out, _ = run(capsys, root, "drift", "--env", "tenants/*", "--format", "json")
+    assert run_in(capsys, root, "apply", "--env", "tenants/*", "--auto-approve")[0] == 0
+    code, out, _ = run_in(capsys, root, "drift", "--env", "tenants/*", "--format", "json")
     assert code == 0
     assert {e["status"] for e in json.loads(out)["environments"]} == {"in_sync"}
 
@@ -159,14 +155,14 @@ def test_envs_json_and_shards_cover_every_member_once(
 ) -> None:
     listed = [{"project": f"proj_{n:03d}", "vars": {"customer": str(n)}} for n in range(40)]
     root = make_repo(tmp_path, listed=listed)
-    code, out, _ = run(capsys, root, "envs", "--env", "tenants/*", "--format", "json")
+    code, out, _ = run_in(capsys, root, "envs", "--env", "tenants/*", "--format", "json")
     members = json.loads(out)
     assert code == 0 and len(members) == 40
     assert members[0] == {"name": "tenants/proj_000", "kind": "sqlite", "project": "proj_000",
                           "fleet": "tenants", "prune": False, "token_env": None}
     seen: list[str] = []
     for k in range(1, 5):
-        code, out, _ = run(capsys, root, "envs", "--env", "tenants/*", "--shard", f"{k}/4",
+        code, out, _ = run_in(capsys, root, "envs", "--env", "tenants/*", "--shard", f"{k}/4",
                            "--format", "json")
         seen += [m["name"] for m in json.loads(out)]
     assert sorted(seen) == sorted(m["name"] for m in members)
@@ -180,7 +176,7 @@ def test_envs_json_and_shards_cover_every_member_once(
 @pytest.mark.parametrize("bad", ["0/4", "5/4", "x", "1/0"])
 def test_bad_shards_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                 bad: str) -> None:
-    code, _, err = run(capsys, make_repo(tmp_path), "envs", "--shard", bad)
+    code, _, err = run_in(capsys, make_repo(tmp_path), "envs", "--shard", bad)
     assert code == 1 and "--shard" in err and "Traceback" not in err
 
 

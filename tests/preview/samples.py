@@ -1,4 +1,4 @@
-"""Sample tiles, dashboards, repositories and saved plans for the preview tests."""
+"""Sample tiles, hostile markdown and saved plans for the preview tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reconciler.model import Tile, tile_to_wire
+from tests.support.factories import insight, markdown, wire
 
 EVIL_MARKDOWN = (
     "# Notes\n\n"
@@ -19,25 +19,6 @@ EVIL_MARKDOWN = (
     "![remote](https://example.invalid/x.png)\n\n"
     "[fine](https://example.com/docs)\n"
 )
-
-
-def insight(tile_id: str, *, x: int = 0, y: int = 0, w: int = 6, h: int = 4,
-            events: tuple[str, ...] = ("page_view",), viz: str = "line",
-            granularity: str = "day", aggregation: str = "unique_users") -> dict[str, Any]:
-    return {"id": tile_id, "position": {"x": x, "y": y, "w": w, "h": h},
-            "insight": {"query": {"events": [{"name": e} for e in events],
-                                  "granularity": granularity, "aggregation": aggregation},
-                        "visualization": viz}}
-
-
-def markdown(tile_id: str, content: str, *, x: int = 0, y: int = 0, w: int = 6,
-             h: int = 2) -> dict[str, Any]:
-    return {"id": tile_id, "position": {"x": x, "y": y, "w": w, "h": h},
-            "markdown": {"content": content}}
-
-
-def wire(tile: dict[str, Any]) -> dict[str, Any]:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
 
 
 def every_kind() -> list[dict[str, Any]]:
@@ -53,18 +34,6 @@ def every_kind() -> list[dict[str, Any]]:
         insight("top", x=8, y=4, w=4, h=3, viz="table", granularity="month"),
         insight("tiny", x=11, y=7, w=1, h=1),
     )]
-
-
-def write_repo(root: Path, dashboards: dict[str, dict[str, Any]],
-               environments: tuple[str, ...] = ("local", "staging")) -> Path:
-    """A GitOps repository (JSON is YAML) with every dashboard in base/."""
-    root.mkdir(parents=True, exist_ok=True)
-    envs = {name: {"url": f"sqlite:.dashctl/{name}.db"} for name in environments}
-    (root / "environments.yaml").write_text(json.dumps({"environments": envs}), "utf-8")
-    (root / "base").mkdir(exist_ok=True)
-    for file_name, dashboard in dashboards.items():
-        (root / "base" / f"{file_name}.yaml").write_text(json.dumps(dashboard), "utf-8")
-    return root
 
 
 def saved_plan(path: Path) -> Path:

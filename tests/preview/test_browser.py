@@ -9,8 +9,9 @@ import pytest
 
 from reconciler.commands.preview import PreviewOptions, run
 from reconciler.preview import COMPACT, FULL, Geometry, render_dashboard_page
-from tests.preview.browser import Tab
-from tests.preview.samples import EVIL_MARKDOWN, every_kind, markdown, saved_plan, wire
+from tests.preview.samples import EVIL_MARKDOWN, every_kind, saved_plan
+from tests.support.browser import Tab
+from tests.support.factories import markdown, wire
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +77,7 @@ def test_dashboard_page_draws_every_tile_at_its_grid_position(tab: Tab, tmp_path
 
 def test_markdown_tile_runs_nothing(tab: Tab, tmp_path: Path) -> None:
     page = tmp_path / "evil.html"
-    tiles = [wire(markdown("evil", EVIL_MARKDOWN, w=12, h=8))]
+    tiles = [wire(markdown("evil", EVIL_MARKDOWN, x=0, w=12, h=8))]
     page.write_text(render_dashboard_page("<script>window.__pwned='title'</script>", tiles),
                     "utf-8")
     tab.open(page)

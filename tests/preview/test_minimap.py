@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from reconciler.report.minimap import MAX_ROWS, WIDTH, render_minimap
-from tests.preview.samples import every_kind, insight, markdown, wire
+from tests.preview.samples import every_kind
+from tests.support.factories import insight, markdown, wire
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -7,14 +7,15 @@ from html.parser import HTMLParser
 
 import pytest
 
+from reconciler.commands.preview import slug
 from reconciler.preview import COMPACT, FULL, render_dashboard_page
 from reconciler.preview.charts import chart_svg, sample_series
 from reconciler.preview.geometry import Cell, box_of, cell_of
 from reconciler.preview.grid import grid_html
 from reconciler.preview.markdown import render_markdown, safe_href
 from reconciler.preview.pages import ChangeView, change_marks
-from reconciler.commands.preview import slug
-from tests.preview.samples import EVIL_MARKDOWN, every_kind, insight, markdown, wire
+from tests.preview.samples import EVIL_MARKDOWN, every_kind
+from tests.support.factories import insight, markdown, wire
 
 
 class Elements(HTMLParser):

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from reconciler.cli import main
-from reconciler.errors import ConfigError
 from reconciler.commands.preview import PreviewOptions, run
-from tests.preview.samples import insight, markdown, saved_plan, write_repo
+from reconciler.errors import ConfigError
+from tests.preview.samples import saved_plan
+from tests.support.cli import run as run_cli
+from tests.support.factories import insight, markdown
+from tests.support.repo import write_repo
 
 GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Goals", x=6)]}
 RETENTION = {"name": "Retention", "tiles": [insight("ret", viz="table", w=12)]}
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main(["--no-color", *args])
-    return code, capsys.readouterr().err
+    code, _, err = run_cli(capsys, "--no-color", *args)
+    return code, err
+
+
+def sample_repo(root: Path, dashboards: dict[str, dict[str, Any]],
+                environments: tuple[str, ...] = ("local", "staging")) -> Path:
+    """A repository with every dashboard in base/, and sqlite: environments."""
+    return write_repo(root, {f"base/{name}.yaml": board for name, board in dashboards.items()},
+                      environments={env: {"url": f"sqlite:.dashctl/{env}.db"}
+                                    for env in environments})
 
 
 def files(out: Path) -> list[str]:
@@ -27,7 +37,7 @@ def files(out: Path) -> list[str]:
 
 
 def test_site_has_an_index_and_a_page_per_dashboard_per_environment(tmp_path: Path) -> None:
-    root = write_repo(tmp_path / "repo", {"growth": GROWTH, "retention": RETENTION})
+    root = sample_repo(tmp_path / "repo", {"growth": GROWTH, "retention": RETENTION})
     out = tmp_path / "site"
     assert run(PreviewOptions(root=root, out=out)) == 0
     assert files(out) == [
@@ -43,7 +53,7 @@ def test_site_has_an_index_and_a_page_per_dashboard_per_environment(tmp_path: Pa
 
 
 def test_one_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = write_repo(tmp_path / "repo", {"growth": GROWTH})
+    root = sample_repo(tmp_path / "repo", {"growth": GROWTH})
     code, err = cli(capsys, "--root", str(root), "preview", "--env", "staging",
                     "--out", str(tmp_path / "site"))
     assert code == 0, err
@@ -59,7 +69,7 @@ def test_bad_repo_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_unknown_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = write_repo(tmp_path / "repo", {"growth": GROWTH})
+    root = sample_repo(tmp_path / "repo", {"growth": GROWTH})
     code, err = cli(capsys, "--root", str(root), "preview", "--env", "nope",
                     "--out", str(tmp_path / "site"))
     assert code == 1 and err.startswith("error: ")
@@ -68,7 +78,7 @@ def test_unknown_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_a_broken_manifest_is_reported_and_the_rest_drawn(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = write_repo(tmp_path / "repo", {"growth": GROWTH}, environments=("local",))
+    root = sample_repo(tmp_path / "repo", {"growth": GROWTH}, environments=("local",))
     (root / "base" / "broken.yaml").write_text("name: Broken\ntiles: [{id: x}]\n", "utf-8")
     code, err = cli(capsys, "--root", str(root), "preview", "--out", str(tmp_path / "site"))
     assert code == 1

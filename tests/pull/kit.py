@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import pytest
-
-from reconciler.api import DashboardsClient
-from reconciler.cli import main
-from reconciler.clients import client_for
-from reconciler.engine.ports import WireDashboard
-from reconciler.repo.loader import load_repo
-
-T = TypeVar("T")
+from tests.support.factories import wire_insight, wire_markdown
+from tests.support.repo import RepoKit
 
 ENVIRONMENTS = """\
 environments:
@@ -83,83 +74,20 @@ tiles:
 """
 
 
-class Repo:
-    """The repository under tmp_path, and the CLI and client around it."""
-
-    def __init__(self, root: Path, environments: str = ENVIRONMENTS) -> None:
-        self.root = root
-        self.files: dict[str, str] = {}
-        self.put("environments.yaml", environments)
-        self.put("base/growth-kpis.yaml", GROWTH)
-        self.put("staging/ops.yaml", OPS)
-        (root / "production").mkdir()
-
-    def put(self, relative: str, text: str) -> Path:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        self.files[relative] = text
-        return path
-
-    def text(self, relative: str) -> str:
-        return (self.root / relative).read_text(encoding="utf-8")
-
-    def unchanged_except(self, *relatives: str) -> list[str]:
-        """The files put here that differ on disk, other than ``relatives``."""
-        return [name for name, text in self.files.items()
-                if name not in relatives and self.text(name) != text]
-
-    def run(self, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(["--root", str(self.root), "--no-color", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    def live(self, env: str, work: Callable[[DashboardsClient], Awaitable[T]]) -> T:
-        async def go() -> T:
-            repo = load_repo(self.root)
-            async with client_for(repo, repo.environments[env]) as client:
-                return await work(client)
-
-        return asyncio.run(go())
-
-    def dashboard(self, env: str, name: str) -> WireDashboard:
-        async def fetch(client: DashboardsClient) -> WireDashboard:
-            for summary in await client.list_dashboards():
-                if summary["name"] == name:
-                    return await client.get_dashboard(summary["id"])
-            raise AssertionError(f"no live dashboard {name!r}")
-
-        return self.live(env, fetch)
-
-    def set_tiles(self, env: str, name: str, tiles: list[dict[str, Any]]) -> None:
-        dashboard_id = self.dashboard(env, name)["id"]
-        self.live(env, lambda client: client.upsert_tiles(dashboard_id, tiles))
-
-    def rename(self, env: str, name: str, new_name: str) -> None:
-        dashboard_id = self.dashboard(env, name)["id"]
-        self.live(env, lambda client: client.update_dashboard(dashboard_id, new_name))
-
-    def create(self, env: str, name: str, tiles: list[dict[str, Any]]) -> None:
-        async def make(client: DashboardsClient) -> None:
-            created = await client.create_dashboard(name)
-            if tiles:
-                await client.upsert_tiles(created["id"], tiles)
-
-        self.live(env, make)
+def pull_repo(root: Path, environments: str = ENVIRONMENTS) -> RepoKit:
+    """The repository at ``root``: GROWTH in base/, OPS in staging/, production/ empty."""
+    repo = RepoKit(root, environments)
+    repo.put("base/growth-kpis.yaml", GROWTH)
+    repo.put("staging/ops.yaml", OPS)
+    (root / "production").mkdir()
+    return repo
 
 
-def wire_insight(tile_id: str, event: str, *, x: int = 0, y: int = 0, w: int = 6, h: int = 3,
-                 granularity: str = "GRANULARITY_HOUR", aggregation: str = "AGGREGATION_COUNT",
-                 visualization: str = "VISUALIZATION_LINE") -> dict[str, Any]:
-    return {"id": tile_id, "type": "TILE_TYPE_INSIGHT",
-            "position": {"x": x, "y": y, "w": w, "h": h},
-            "insight": {"query": {"events": [{"name": event}], "granularity": granularity,
-                                  "aggregation": aggregation},
-                        "visualization": visualization}}
-
-
-def wire_markdown(tile_id: str, content: str, *, x: int = 0, y: int = 0, w: int = 6,
-                  h: int = 3) -> dict[str, Any]:
-    return {"id": tile_id, "type": "TILE_TYPE_MARKDOWN",
-            "position": {"x": x, "y": y, "w": w, "h": h}, "markdown": {"content": content}}
+def ops_tiles(runbook: str = "See the runbook.") -> list[dict[str, Any]]:
+    """The tiles of OPS as the API answers them."""
+    hourly: dict[str, Any] = {"h": 3, "granularity": "hour", "aggregation": "count"}
+    return [
+        wire_insight("errors", events="error", w=12, viz="bar", **hourly),
+        wire_insight("latency", events="slow_request", y=3, **hourly),
+        wire_markdown("runbook", runbook, x=6, y=3, h=3),
+    ]

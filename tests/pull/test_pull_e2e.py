@@ -7,20 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.pull.kit import GROWTH, OPS, Repo, wire_insight, wire_markdown
+from tests.pull.kit import GROWTH, OPS, ops_tiles, pull_repo
+from tests.support.factories import wire_insight, wire_markdown
+from tests.support.repo import RepoKit
 
 GROWTH_STAGING = "Growth KPIs (staging)"
 
 
-@pytest.fixture
-def repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Repo:
-    repo = Repo(tmp_path / "dashboards")
-    code, out, err = repo.run(capsys, "apply", "--env", "all", "--auto-approve")
-    assert code == 0, out + err
-    return repo
-
-
-def plan_code(repo: Repo, capsys: pytest.CaptureFixture[str], env: str) -> int:
+def plan_code(repo: RepoKit, capsys: pytest.CaptureFixture[str], env: str) -> int:
     code, out, err = repo.run(capsys, "plan", "--env", env)
     assert code in (0, 2), out + err
     return code
@@ -28,17 +22,8 @@ def plan_code(repo: Repo, capsys: pytest.CaptureFixture[str], env: str) -> int:
 
 def growth_tiles(**dau: Any) -> list[dict[str, Any]]:
     return [
-        wire_insight("dau", "page_view", w=6, h=4, granularity=dau.get("granularity",
-                     "GRANULARITY_DAY"), aggregation="AGGREGATION_UNIQUE_USERS"),
+        wire_insight("dau", granularity=dau.get("granularity", "day")),
         wire_markdown("goals", "# Weekly Goals\n", x=6, w=6, h=2),
-    ]
-
-
-def ops_tiles() -> list[dict[str, Any]]:
-    return [
-        wire_insight("errors", "error", w=12, visualization="VISUALIZATION_BAR"),
-        wire_insight("latency", "slow_request", y=3),
-        wire_markdown("runbook", "See the runbook.", x=6, y=3),
     ]
 
 
@@ -48,7 +33,7 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(old, new, strict=True) if a != b]
 
 
-def test_in_sync_pull_writes_nothing(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_in_sync_pull_writes_nothing(repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     for env in ("staging", "production"):
         code, out, err = repo.run(capsys, "pull", "--env", env)
         assert (code, out) == (0, ""), err
@@ -57,11 +42,12 @@ def test_in_sync_pull_writes_nothing(repo: Repo, capsys: pytest.CaptureFixture[s
     assert not (repo.root / "staging" / "growth-kpis.yaml").exists()
 
 
-def test_edit_add_remove_tiles_in_place(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_edit_add_remove_tiles_in_place(repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     errors, _latency, runbook = ops_tiles()
     errors["insight"]["visualization"] = "VISUALIZATION_AREA"
-    p99 = wire_insight("p99", "p99_latency", y=3)
-    repo.set_tiles("staging", "Ops", [runbook, p99, errors])  # the server order is not ours
+    p99 = wire_insight("p99", events="p99_latency", y=3, h=3, granularity="hour",
+                       aggregation="count")
+    repo.set_tiles("Ops", [runbook, p99, errors], env="staging")  # the server order is not ours
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
@@ -82,8 +68,9 @@ def test_edit_add_remove_tiles_in_place(repo: Repo, capsys: pytest.CaptureFixtur
     assert plan_code(repo, capsys, "staging") == 0
 
 
-def test_base_dashboard_becomes_an_overlay(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.set_tiles("staging", GROWTH_STAGING, growth_tiles(granularity="GRANULARITY_WEEK"))
+def test_base_dashboard_becomes_an_overlay(
+        repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.set_tiles(GROWTH_STAGING, growth_tiles(granularity="GRANULARITY_WEEK"), env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     overlay = repo.root / "staging" / "growth-kpis.yaml"
@@ -100,21 +87,21 @@ def test_base_dashboard_becomes_an_overlay(repo: Repo, capsys: pytest.CaptureFix
     assert (code, out) == (0, "")
 
 
-def test_pinned_rename_changes_the_name_only(repo: Repo,
+def test_pinned_rename_changes_the_name_only(repo: RepoKit,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    dashboard_id = repo.dashboard("staging", "Ops")["id"]
+    dashboard_id = repo.dashboard("Ops", env="staging")["id"]
     pinned = OPS.replace("name: Ops\n", f"name: Ops\nid: {dashboard_id}\n")
     repo.put("staging/ops.yaml", pinned)
-    repo.rename("staging", "Ops", "Ops (on call)")
+    repo.rename("Ops", "Ops (on call)", env="staging")
     code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert repo.text("staging/ops.yaml") == pinned.replace("name: Ops\n", "name: Ops (on call)\n")
     assert plan_code(repo, capsys, "staging") == 0
 
 
-def test_unpinned_rename_updates_the_same_file(repo: Repo,
+def test_unpinned_rename_updates_the_same_file(repo: RepoKit,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    repo.rename("staging", "Ops", "On call")
+    repo.rename("Ops", "On call", env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
@@ -122,12 +109,14 @@ def test_unpinned_rename_updates_the_same_file(repo: Repo,
     assert plan_code(repo, capsys, "staging") == 0
 
 
-def test_new_live_dashboard_gets_a_new_file(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_live_dashboard_gets_a_new_file(
+        repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     repo.put("staging/funnel.yaml", OPS.replace("name: Ops", "name: Funnel old").replace(
         "formerNames: [Operations]\n", ""))
-    repo.create("staging", "Ops", [])  # same name as a manifest: ambiguous, no new file
-    repo.create("staging", "Funnel", [wire_markdown("intro", "Signup funnel\nby week")])
-    repo.create("staging", "Scratch pad", [wire_markdown("x", "ignored")])
+    repo.create("Ops", [], env="staging")  # same name as a manifest: ambiguous, no new file
+    repo.create("Funnel", [wire_markdown("intro", "Signup funnel\nby week", h=3)],
+                env="staging")
+    repo.create("Scratch pad", [wire_markdown("x", "ignored", h=3)], env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 1
     assert "ambiguous" in err and "Ops" in err
@@ -148,11 +137,11 @@ def test_new_live_dashboard_gets_a_new_file(repo: Repo, capsys: pytest.CaptureFi
         "funnel-2.yaml", "funnel.yaml", "ops.yaml"]
 
 
-def test_name_filter(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.set_tiles("staging", GROWTH_STAGING, growth_tiles(granularity="GRANULARITY_MONTH"))
+def test_name_filter(repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.set_tiles(GROWTH_STAGING, growth_tiles(granularity="GRANULARITY_MONTH"), env="staging")
     errors, latency, runbook = ops_tiles()
     latency["position"]["h"] = 2
-    repo.set_tiles("staging", "Ops", [errors, latency, runbook])
+    repo.set_tiles("Ops", [errors, latency, runbook], env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging", "--name", "Ops")
     assert code == 0, err
     assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
@@ -162,7 +151,7 @@ def test_name_filter(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no dashboard named 'Nope'" in err
 
 
-def test_bad_input_is_one_clean_line(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_clean_line(repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = repo.run(capsys, "pull", "--env", "qa")
     assert (code, out) == (1, "")
     assert len(err.strip().splitlines()) == 1 and "qa" in err and "Traceback" not in err
@@ -173,7 +162,7 @@ def test_pull_over_http_from_a_quirky_server(tmp_path: Path, emulator_factory: A
                                              capsys: pytest.CaptureFixture[str]) -> None:
     server = emulator_factory(quirks=True)
     monkeypatch.setenv("DASHCTL_TOKEN_PULL", server.token("proj_pull"))
-    repo = Repo(tmp_path / "dashboards", (
+    repo = pull_repo(tmp_path / "dashboards", (
         "environments:\n"
         "  staging:\n"
         f"    url: {server.url}\n"
@@ -187,7 +176,7 @@ def test_pull_over_http_from_a_quirky_server(tmp_path: Path, emulator_factory: A
     assert (code, out) == (0, ""), err  # reordered tiles, omitted defaults, extra fields: no change
     errors, latency, runbook = ops_tiles()
     runbook["markdown"]["content"] = "See the new runbook."
-    repo.set_tiles("staging", "Ops", [errors, latency, runbook])
+    repo.set_tiles("Ops", [errors, latency, runbook], env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
@@ -198,7 +187,7 @@ def test_pull_over_http_from_a_quirky_server(tmp_path: Path, emulator_factory: A
 
 def test_an_unreachable_environment_fails_alone(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    repo = Repo(tmp_path / "dashboards", (
+    repo = pull_repo(tmp_path / "dashboards", (
         "environments:\n"
         "  staging:\n"
         "    url: sqlite:.dashctl/staging.db\n"
@@ -211,7 +200,7 @@ def test_an_unreachable_environment_fails_alone(tmp_path: Path,
     ))
     code, out, err = repo.run(capsys, "apply", "--env", "staging", "--auto-approve")
     assert code == 0, out + err
-    repo.create("staging", "Funnel", [wire_markdown("intro", "Signups")])
+    repo.create("Funnel", [wire_markdown("intro", "Signups", h=3)], env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "all")
     assert code == 1
     assert out == f"wrote {repo.root / 'staging' / 'funnel.yaml'}\n"
@@ -222,8 +211,8 @@ def test_an_unreachable_environment_fails_alone(tmp_path: Path,
     assert plan_code(repo, capsys, "staging") == 0
 
 
-def test_manifest_problems_stop_the_pull(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.set_tiles("staging", "Ops", [])
+def test_manifest_problems_stop_the_pull(repo: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.set_tiles("Ops", [], env="staging")
     repo.put("staging/broken.yaml", "name: Broken\ntiles: [{id: x, bogus: 1}]\n")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert (code, out) == (1, "")

@@ -3,37 +3,29 @@ manifests that validate and plan empty, end to end on sqlite: environments."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.pull.kit import OPS, Repo, wire_insight, wire_markdown
+from tests.pull.kit import OPS, ops_tiles, pull_repo
+from tests.support.factories import wire_markdown
+from tests.support.repo import RepoKit
 
 
-@pytest.fixture
-def repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Repo:
-    repo = Repo(tmp_path / "dashboards")
-    code, out, err = repo.run(capsys, "apply", "--env", "all", "--auto-approve")
-    assert code == 0, out + err
-    return repo
-
-
-def assert_valid_and_empty(repo: Repo, capsys: pytest.CaptureFixture[str], env: str) -> None:
+def assert_valid_and_empty(repo: RepoKit, capsys: pytest.CaptureFixture[str], env: str) -> None:
     code, out, err = repo.run(capsys, "validate", "--env", env)
     assert code == 0, out + err
     code, out, err = repo.run(capsys, "plan", "--env", env)
     assert code == 0, out + err
 
 
-def staging_files(repo: Repo) -> list[str]:
+def staging_files(repo: RepoKit) -> list[str]:
     return sorted(path.name for path in (repo.root / "staging").iterdir())
 
 
 def test_a_literal_dollar_brace_is_written_escaped(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = "Cost: ${price} per ${unit}, $${kept} and $5 {x}\n"
-    repo.create("staging", "Pricing ${region}", [wire_markdown("note", text)])
+    repo.create("Pricing ${region}", [wire_markdown("note", text, h=3)], env="staging")
     code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     written = repo.text("staging/pricing-region.yaml")
@@ -45,12 +37,9 @@ def test_a_literal_dollar_brace_is_written_escaped(
 
 
 def test_a_tile_edit_holding_dollar_brace_in_an_existing_file(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    errors = wire_insight("errors", "error", w=12, visualization="VISUALIZATION_BAR")
-    latency = wire_insight("latency", "slow_request", y=3)
-    repo.set_tiles("staging", "Ops", [errors, latency,
-                                      wire_markdown("runbook", "Run ${script} now", x=6, y=3)])
+    repo.set_tiles("Ops", ops_tiles(runbook="Run ${script} now"), env="staging")
     code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert "content: Run $${script} now" in repo.text("staging/ops.yaml")
@@ -58,10 +47,10 @@ def test_a_tile_edit_holding_dollar_brace_in_an_existing_file(
 
 
 def test_a_300_character_name_gets_a_short_stable_file_name(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name = "Quarterly revenue by region and channel " * 8  # 320 characters
-    repo.create("staging", name, [wire_markdown("n", "x")])
+    repo.create(name, [wire_markdown("n", "x", h=3)], env="staging")
     code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     new = [file for file in staging_files(repo) if file.startswith("quarterly")]
@@ -71,19 +60,19 @@ def test_a_300_character_name_gets_a_short_stable_file_name(
     assert repo.text(f"staging/{new[0]}").count(name.strip()) == 1
     assert_valid_and_empty(repo, capsys, "staging")
     # the same name pulled into another repository gets the same file name
-    other = Repo(repo.root.parent / "other")
+    other = pull_repo(repo.root.parent / "other")
     other.run(capsys, "apply", "--env", "staging", "--auto-approve")
-    other.create("staging", name, [wire_markdown("n", "x")])
+    other.create(name, [wire_markdown("n", "x", h=3)], env="staging")
     assert other.run(capsys, "pull", "--env", "staging")[0] == 0
     assert new[0] in staging_files(other)
 
 
 def test_two_live_dashboards_with_one_name_are_an_error_for_them(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.create("staging", "Twins", [wire_markdown("a", "one")])
-    repo.create("staging", "Twins", [wire_markdown("b", "two")])
-    repo.create("staging", "Single", [wire_markdown("c", "three")])
+    repo.create("Twins", [wire_markdown("a", "one", h=3)], env="staging")
+    repo.create("Twins", [wire_markdown("b", "two", h=3)], env="staging")
+    repo.create("Single", [wire_markdown("c", "three", h=3)], env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 1
     assert "2 live dashboards are named 'Twins'" in err
@@ -93,12 +82,11 @@ def test_two_live_dashboards_with_one_name_are_an_error_for_them(
 
 
 def test_a_ui_rename_with_a_tile_change_updates_the_same_file(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.rename("staging", "Ops", "On call")
-    errors = wire_insight("errors", "error", w=12, visualization="VISUALIZATION_BAR")
-    latency = wire_insight("latency", "slow_request", y=3)
-    repo.set_tiles("staging", "On call", [errors, latency])  # the runbook removed
+    repo.rename("Ops", "On call", env="staging")
+    errors, latency, _runbook = ops_tiles()
+    repo.set_tiles("On call", [errors, latency], env="staging")  # the runbook removed
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert out == f"wrote {repo.root / 'staging' / 'ops.yaml'}\n"
@@ -109,12 +97,12 @@ def test_a_ui_rename_with_a_tile_change_updates_the_same_file(
 
 
 def test_a_pinned_ui_rename_with_new_tiles_updates_the_same_file(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dashboard_id = repo.dashboard("staging", "Ops")["id"]
+    dashboard_id = repo.dashboard("Ops", env="staging")["id"]
     repo.put("staging/ops.yaml", OPS.replace("name: Ops\n", f"name: Ops\nid: {dashboard_id}\n"))
-    repo.rename("staging", "Ops", "Incidents")
-    repo.set_tiles("staging", "Incidents", [wire_markdown("only", "all new", w=12)])
+    repo.rename("Ops", "Incidents", env="staging")
+    repo.set_tiles("Incidents", [wire_markdown("only", "all new", w=12, h=3)], env="staging")
     code, _, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 0, err
     assert staging_files(repo) == ["ops.yaml"]
@@ -123,9 +111,9 @@ def test_a_pinned_ui_rename_with_new_tiles_updates_the_same_file(
 
 
 def test_a_live_name_the_api_would_now_refuse_is_not_written(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.create("staging", "Bad\nname", [wire_markdown("n", "x")])
+    repo.create("Bad\nname", [wire_markdown("n", "x", h=3)], env="staging")
     code, out, err = repo.run(capsys, "pull", "--env", "staging")
     assert code == 1 and out == ""
     assert "Bad\\nname" in err and "control character" in err

@@ -20,8 +20,10 @@ import tempfile
 from pathlib import Path
 
 from reconciler.repo.loader import check_repo
-from tests.repo.kit import GROWTH, write_repo
+from tests.repo.garbage import ACTIONS, edit
+from tests.repo.samples import GROWTH
 from tests.repo.test_bad_input import CORPUS, ENVIRONMENTS
+from tests.support.repo import write_repo
 
 GOLDEN = Path(__file__).with_name("golden_problems.json")
 FILE = "base/case.yaml"
@@ -67,13 +69,7 @@ def broken(seed: int) -> bytes:
             break
         at = rng.randrange(len(text))
         chunk = rng.choice(chunks) if rng.random() < 0.7 else rng.randbytes(rng.randint(1, 4))
-        action = rng.choice(["delete", "insert", "replace"])
-        if action == "delete":
-            text = text[:at] + text[at + len(chunk) :]
-        elif action == "insert":
-            text = text[:at] + chunk + text[at:]
-        else:
-            text = text[:at] + chunk + text[at + len(chunk) :]
+        text = edit(text, at, chunk, rng.choice(ACTIONS))
     return text
 
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.repo.loader import load_manifests, load_repo, select_environments, validate_repo
-from tests.repo.kit import GROWTH, validate_json, write_repo
-from tests.repo.scratch import fresh_repo, scratch_folder
+from tests.repo.garbage import ACTIONS, assert_clean_problems, edit, fresh_repo, line_count
+from tests.repo.samples import GROWTH
+from tests.support.cli import validate_json
+from tests.support.repo import write_repo
 
 ENVIRONMENTS = "environments:\n  local:\n    url: sqlite:x.db\n    vars: {site: here}\n"
 
@@ -90,13 +92,6 @@ CORPUS: list[tuple[str, bytes, int, str]] = [
     ("undefined-var.yaml", b"name: ${nowhere}\n", 1, "undefined variable ${nowhere}"),
     ("control-char.yaml", b"name: a\x1bb\n", 1, "control character U+001B"),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Path]:
-    """One folder for every generated case of a test (on /dev/shm when there is one)."""
-    with scratch_folder(tmp_path) as folder:
-        yield folder
 
 
 @pytest.fixture
@@ -208,33 +203,20 @@ def broken_growth(data: st.DataObject) -> bytes:
         if not text:
             break
         at = data.draw(st.integers(min_value=0, max_value=len(text) - 1))
-        action = data.draw(st.sampled_from(["delete", "insert", "replace"]))
+        action = data.draw(st.sampled_from(ACTIONS))
         chunk = data.draw(
             st.binary(min_size=1, max_size=4)
             | st.sampled_from(
                 [b":", b"\t", b"- ", b"[", b"&a ", b"*a", b"\n  ", b"${x}", b"!!", b"\xff", b"'"]
             )
         )
-        if action == "delete":
-            text = text[:at] + text[at + len(chunk) :]
-        elif action == "insert":
-            text = text[:at] + chunk + text[at:]
-        else:
-            text = text[:at] + chunk + text[at + len(chunk) :]
+        text = edit(text, at, chunk, action)
     return text
 
 
-def assert_clean(root: Path, content: bytes, code: int, document: dict[str, object]) -> None:
-    text = content.decode("utf-8", "replace")
-    # YAML also breaks lines at NEL, LS and PS
-    lines = sum(text.count(brk) for brk in ("\n", "\r", "\x85", "\u2028", "\u2029")) + 2
-    problems = document["problems"]
-    assert isinstance(problems, list)
-    assert (code == 1) == bool(problems) == (document["valid"] is False)
-    for problem in problems:
-        assert 1 <= problem["line"] <= lines, problem
-        assert problem["column"] >= 1, problem
-        assert problem["message"] and "\n" not in problem["message"], problem
+def assert_clean(content: bytes, code: int, document: dict[str, Any]) -> None:
+    lines = line_count(content)
+    assert_clean_problems(code, document, lambda problem: lines)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -248,7 +230,7 @@ def test_garbage_through_the_cli(
 ) -> None:
     root = write_repo(fresh_repo(scratch), {"base/g.yaml": content}, environments=ENVIRONMENTS)
     code, document = validate_json(capsys, root)
-    assert_clean(root, content, code, document)
+    assert_clean(content, code, document)
     assert code == 1  # garbage is never a manifest
 
 
@@ -263,6 +245,6 @@ def test_broken_manifests_through_the_library(scratch: Path, data: st.DataObject
         "valid": not problems,
         "problems": [{"line": p.line, "column": p.column, "message": p.message} for p in problems],
     }
-    assert_clean(root, content, 1 if problems else 0, document)
+    assert_clean(content, 1 if problems else 0, document)
     assert bool(manifests) != bool(problems)
     json.dumps(document)

@@ -27,8 +27,9 @@ from reconciler.repo.yaml_document import Marks, YamlDocument
 from reconciler.repo.yaml_fast import parse_fast
 from reconciler.repo.yaml_io import load_yaml, located_marks, parse_yaml
 from tests.repo.golden import FILE, GOLDEN, SCALARS, cases, problems_of
-from tests.repo.kit import GROWTH, write_repo
+from tests.repo.samples import ENVIRONMENTS, GROWTH
 from tests.repo.test_bad_input import YAMLISH, broken_growth
+from tests.support.repo import write_repo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "dashboards"
 PATH = Path("m.yaml")
@@ -241,7 +242,7 @@ def test_a_generated_repository_gives_the_same_manifests_and_problems(
     ) for index in range(20)}  # fmt: skip
     files["base/dup.yaml"] = GROWTH.replace("Growth KPIs", "Board 1 local")  # a name used twice
     files["staging/m2.yaml"] = GROWTH.replace("w: 6", "w: 7", 1)  # overlaps
-    root = write_repo(tmp_path / "repo", files)
+    root = write_repo(tmp_path / "repo", files, environments=ENVIRONMENTS)
     fast = check_repo(root, "all")
     cache = LoadCache()
     repo = load_repo(root)

@@ -13,75 +13,48 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from reconciler.cli import main
-from tests.repo.kit import GROWTH
-from tests.repo.scratch import corpus_settings, fresh_repo, scratch_folder
+from tests.repo.garbage import (
+    ACTIONS,
+    assert_clean_problems,
+    corpus_settings,
+    edit,
+    fresh_repo,
+    line_count,
+)
+from tests.repo.samples import ENVIRONMENTS, GROWTH
+from tests.support.cli import validate
 
 SECRET = "hunter2"
-
-ENVIRONMENTS = """\
-environments:
-  local:
-    url: sqlite:.dashctl/local.db
-    vars: {site: local}
-  staging:
-    url: https://analytics.staging.example.com
-    project: proj_staging
-    token_env: DASHCTL_TOKEN_STAGING
-    prune: true
-    max_deletes: 3
-    exclude: [experiments.yaml]
-    ignore: ["Scratch *"]
-    vars: {site: staging}
-"""
-
-
-@pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Path]:
-    with scratch_folder(tmp_path) as folder:
-        yield folder
-
-
-def lines_of(path: Path) -> int:
-    text = path.read_bytes().decode("utf-8", "replace")
-    return sum(text.count(brk) for brk in ("\n", "\r", "\x85", "\u2028", "\u2029")) + 2
-
 
 CREDENTIALS = f"://deploy:{SECRET}@".encode()
 
 
-def validate_clean(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+def validate_clean(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     """Run validate --format json and check the answer is clean; the parsed document.
 
     A url with credentials in environments.yaml, whole, is never shown (a mutation
     that cuts its scheme off leaves text that is no url: that may be quoted).
     """
-    capsys.readouterr()
-    code = main(["--root", str(root), "validate", "--format", "json"])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err and "unexpected error" not in err, err
+    code, out, err = validate(capsys, root, "--format", "json")
     environments = root / "environments.yaml"
     if environments.is_file() and CREDENTIALS in environments.read_bytes():
         assert SECRET not in out + err
-    document = json.loads(out)
-    problems = document["problems"]
-    assert isinstance(problems, list)
-    assert (code == 1) == bool(problems) == (document["valid"] is False), (code, problems)
+    document: dict[str, Any] = json.loads(out)
     assert code in (0, 1)
-    for problem in problems:
+
+    def last_line(problem: dict[str, Any]) -> int | None:
         path = Path(problem["file"])
         assert path == root or root in path.parents, problem
-        assert problem["line"] >= 1 and problem["column"] >= 1, problem
-        if path.is_file():
-            assert problem["line"] <= lines_of(path), problem
-        assert problem["message"] and "\n" not in problem["message"], problem
+        return line_count(path.read_bytes()) if path.is_file() else None
+
+    assert_clean_problems(code, document, last_line)
     return document
 
 
@@ -96,7 +69,6 @@ CHUNKS = [*(bytes([value]) for value in (0x01, 0x1b, 0x7f, 0x80, 0xc0)),
 ]
 
 
-ACTIONS = ("delete", "insert", "replace")
 # The bulk tests draw one seed and build their case with random.Random(seed): one draw
 # costs Hypothesis far less than the dozens a case is made of (a case is reproduced from
 # its seed, and noted in full when it fails).
@@ -106,9 +78,7 @@ SEEDS = st.integers(min_value=0, max_value=2**64)
 def mutate(text: bytes, mutations: list[tuple[int, bytes, str]]) -> bytes:
     """``text`` with each (place, chunk, action) applied in turn."""
     for place, chunk, action in mutations:
-        at = place % (len(text) + 1)
-        cut = len(chunk) if action != "insert" else 0
-        text = text[:at] + (b"" if action == "delete" else chunk) + text[at + cut:]
+        text = edit(text, place % (len(text) + 1), chunk, action)
     return text
 
 
@@ -154,7 +124,7 @@ def test_broken_environments_yaml(
     root = fresh_repo(scratch)
     (root / "environments.yaml").write_bytes(content)
     document = validate_clean(root, capsys)
-    for problem in document["problems"]:  # type: ignore[attr-defined]
+    for problem in document["problems"]:
         assert Path(problem["file"]).name == "environments.yaml", problem
 
 

@@ -16,7 +16,8 @@ from reconciler.repo.loader import (
     validate_repo,
 )
 from reconciler.repo.models import Problem
-from tests.repo.kit import ENVIRONMENTS, GROWTH, write_repo
+from tests.repo.samples import ENVIRONMENTS, GROWTH
+from tests.support.repo import write_repo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "dashboards"
 
@@ -77,6 +78,7 @@ def test_overlay_replaces_base_file_and_extras_are_added(tmp_path: Path) -> None
             "staging/notes.txt": "not a manifest",
             "staging/.hidden.yaml": "junk: [",
         },
+        environments=ENVIRONMENTS,
     )
     repo = load_repo(root)
     staging = select_environments(repo, "staging")[0]
@@ -96,7 +98,8 @@ def test_overlay_replaces_base_file_and_extras_are_added(tmp_path: Path) -> None
 
 def test_vars_are_interpolated_per_environment(tmp_path: Path) -> None:
     text = 'name: "Growth (${site})"\ntiles: []\nformerNames: ["$${site} stays", "a $ b"]\n'
-    root = write_repo(tmp_path, {"base/growth.yaml": text, "base/experiments.yaml": "name: E\n"})
+    root = write_repo(tmp_path, {"base/growth.yaml": text, "base/experiments.yaml": "name: E\n"},
+                      environments=ENVIRONMENTS)
     repo = load_repo(root)
     cache = LoadCache()
     seen = {}
@@ -118,7 +121,7 @@ def test_undefined_and_malformed_variables_are_problems_at_their_string(tmp_path
         "name: Growth\ntiles:\n  - id: a\n    position: {w: 1, h: 1}\n"
         "    markdown: {content: '${nope} and ${bad name}'}\n"
     )
-    root = write_repo(tmp_path, {"base/growth.yaml": text})
+    root = write_repo(tmp_path, {"base/growth.yaml": text}, environments=ENVIRONMENTS)
     repo = load_repo(root)
     manifests, problems = load_manifests(repo, select_environments(repo, "local")[0])
     assert manifests == []
@@ -138,7 +141,7 @@ def test_lints(tmp_path: Path) -> None:
         + markdown_tile("d", x=3, y=1, w=4, h=2)
         + "\n"
     )
-    root = write_repo(tmp_path, {"base/board.yaml": text})
+    root = write_repo(tmp_path, {"base/board.yaml": text}, environments=ENVIRONMENTS)
     repo = load_repo(root)
     manifests, problems = load_manifests(repo, select_environments(repo, "local")[0])
     assert manifests == []
@@ -168,6 +171,7 @@ def test_duplicate_names_after_overlays(tmp_path: Path) -> None:
             "staging/c.yaml": manifest("Retention", extra="id: dash_9\n"),
             "staging/d.yaml": manifest("Other", extra="id: dash_9\n"),
         },
+        environments=ENVIRONMENTS,
     )
     repo = load_repo(root)
     manifests, problems = load_manifests(repo, select_environments(repo, "staging")[0])
@@ -183,15 +187,17 @@ def test_duplicate_names_after_overlays(tmp_path: Path) -> None:
     assert problems[1].message.startswith("duplicate pinned id 'dash_9' in environment 'staging'")
     # base duplicates are worded without an environment, so `validate` reports them once
     write_repo(
-        tmp_path, {"staging/c.yaml": manifest("Third"), "base/e.yaml": manifest("Retention")}
+        tmp_path, {"staging/c.yaml": manifest("Third"), "base/e.yaml": manifest("Retention")},
+        environments=ENVIRONMENTS,
     )
-    write_repo(tmp_path, {"base/experiments.yaml": manifest("Experiments")})
+    write_repo(tmp_path, {"base/experiments.yaml": manifest("Experiments")},
+               environments=ENVIRONMENTS)
     problems = validate_repo(root, "all")
     assert [Path(p.file).name for p in problems] == ["e.yaml"]
 
 
 def test_exclude_naming_no_base_file_is_a_problem(tmp_path: Path) -> None:
-    root = write_repo(tmp_path, {"base/a.yaml": manifest("A")})
+    root = write_repo(tmp_path, {"base/a.yaml": manifest("A")}, environments=ENVIRONMENTS)
     repo = load_repo(root)
     _, problems = load_manifests(repo, select_environments(repo, "production")[0])
     assert problems == [
@@ -285,7 +291,8 @@ def test_one_bad_environment_leaves_the_others_usable(tmp_path: Path) -> None:
 
 def test_folders_that_no_environment_reads_are_reported(tmp_path: Path) -> None:
     files = {"base/a.yaml": manifest("A"), "prod/b.yaml": manifest("B")}
-    root = write_repo(tmp_path, {**files, "base/experiments.yaml": manifest("E")})
+    root = write_repo(tmp_path, {**files, "base/experiments.yaml": manifest("E")},
+                      environments=ENVIRONMENTS)
     problems = validate_repo(root, "all")
     assert len(problems) == 1
     assert problems[0].file == str(root / "prod")
@@ -295,7 +302,8 @@ def test_folders_that_no_environment_reads_are_reported(tmp_path: Path) -> None:
 @pytest.mark.skipif(__import__("os").geteuid() == 0, reason="root reads every folder")
 def test_an_unreadable_folder_is_a_problem(tmp_path: Path) -> None:
     root = write_repo(
-        tmp_path, {"base/a.yaml": manifest("A"), "base/experiments.yaml": "name: E\n"}
+        tmp_path, {"base/a.yaml": manifest("A"), "base/experiments.yaml": "name: E\n"},
+        environments=ENVIRONMENTS,
     )
     (root / "base").chmod(0)
     try:
@@ -307,7 +315,8 @@ def test_an_unreadable_folder_is_a_problem(tmp_path: Path) -> None:
 
 def test_unreadable_files_are_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_repo(
-        tmp_path, {"base/a.yaml": manifest("A"), "base/experiments.yaml": "name: E\n"}
+        tmp_path, {"base/a.yaml": manifest("A"), "base/experiments.yaml": "name: E\n"},
+        environments=ENVIRONMENTS,
     )
     (root / "base" / "loop.yaml").symlink_to(root / "base" / "loop.yaml")
     problems = validate_repo(root, "local")

@@ -15,12 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.api.redact import redact
-from reconciler.cli import main
 from reconciler.model import Dashboard
 from reconciler.repo.lint import Box, overlaps
 from reconciler.repo.schema import validator
 from reconciler.repo.urls import has_userinfo, redact_userinfo, strip_userinfo
-from tests.repo.kit import GROWTH, validate_json, write_repo
+from tests.repo.samples import GROWTH
+from tests.support.cli import run, validate_json
+from tests.support.repo import write_repo
 
 LOCAL = "environments:\n  local:\n    url: sqlite:x.db\n"
 
@@ -174,9 +175,7 @@ def test_credentials_in_a_url_are_refused_and_never_shown(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
     root = write_repo(tmp_path / "repo", {}, environments=CREDENTIALS)
-    capsys.readouterr()
-    code = main(["-v", "--root", str(root), "validate", "--format", fmt])
-    out, err = capsys.readouterr()
+    code, out, err = run(capsys, "-v", "--root", str(root), "validate", "--format", fmt)
     assert code == 1
     for secret in ("hunter2", "deploy", "bad host"):
         assert secret not in out + err
@@ -190,9 +189,7 @@ def test_a_plan_of_a_url_with_credentials_shows_none(
     monkeypatch.setenv("T1", "token")
     root = write_repo(tmp_path / "repo", {"base/g.yaml": GROWTH}, environments=CREDENTIALS)
     for args in (["plan"], ["drift"], ["apply", "--auto-approve"], ["envs"]):
-        capsys.readouterr()
-        code = main(["-v", "--root", str(root), *args])
-        out, err = capsys.readouterr()
+        code, out, err = run(capsys, "-v", "--root", str(root), *args)
         assert code == 1, (args, out, err)
         assert "hunter2" not in out + err and "deploy" not in out + err
         assert "Traceback" not in out + err

@@ -9,15 +9,15 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from reconciler.errors import ManifestError
 from reconciler.repo.yaml_io import load_roundtrip, load_yaml
-from tests.repo.kit import GROWTH, write_repo
+from tests.repo.samples import GROWTH
+from tests.support.cli import run_process
+from tests.support.repo import write_repo
 
 ENVIRONMENTS = "environments:\n  local:\n    url: sqlite:x.db\n"
 FIFO_PROBLEM = "not a regular file (a FIFO): only regular files are read"
@@ -25,14 +25,7 @@ FIFO_PROBLEM = "not a regular file (a FIFO): only regular files are read"
 
 def validate(cwd: Path, root: str) -> tuple[int, list[str]]:
     """`dashctl --root ROOT validate --format json` from cwd; exit code and problems as text."""
-    done = subprocess.run(
-        [sys.executable, "-m", "reconciler.cli", "--root", root, "validate", "--format", "json"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_process("--root", root, "validate", "--format", "json", cwd=cwd)
     assert "Traceback" not in done.stderr, done.stderr
     found = json.loads(done.stdout)["problems"]
     lines = [f"{p['file']}:{p['line']}:{p['column']}: {p['message']}" for p in found]

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.commands import validate as validate_command
-from tests.repo.kit import GROWTH, validate, validate_json, write_repo
+from tests.repo.samples import ENVIRONMENTS, GROWTH
+from tests.support.cli import validate, validate_json
+from tests.support.repo import write_repo
 
 BROKEN = GROWTH.replace("granularity: day", "granularity: daily").replace(
     "  - id: goals\n", "  - id: goals\n    colour: red\n"
@@ -26,6 +28,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return write_repo(
         tmp_path / "dashboards",
         {"base/growth-kpis.yaml": GROWTH, "base/experiments.yaml": "name: Experiments\n"},
+        environments=ENVIRONMENTS,
     )
 
 

@@ -13,7 +13,6 @@ from reconciler.documents import saved_plan
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import Plan, build_environment_plan
-from reconciler.model import Tile, tile_to_wire
 from reconciler.report.drift_render import (
     render_drift_json,
     render_drift_markdown,
@@ -22,20 +21,16 @@ from reconciler.report.drift_render import (
 from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import environment_markdown, render_plan_markdown
 from reconciler.report.plan_text import render_plan_text
-from tests.engine.factories import environment, insight, live, manifest, markdown
+from tests.support.factories import environment, insight, live, manifest, markdown, wire
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 
-def wire(tile: dict) -> dict:
-    return dict(tile_to_wire(Tile.model_validate(tile)))
-
-
 def sample_live() -> LiveState:
     dashboards = [
         live("dash_1", "Growth", wire(insight("dau")), wire(markdown("goals"))),
-        live("dash_2", "Retention", wire(insight("ret", event="signup"))),
+        live("dash_2", "Retention", wire(insight("ret", events="signup"))),
         live("dash_3", "Old board", wire(insight("x"))),
     ]
     return LiveState(summaries=[{"id": d["id"], "name": d["name"]} for d in dashboards],
@@ -46,8 +41,8 @@ def sample_manifests() -> list:
     return [
         manifest("Growth KPIs", insight("dau", w=8), markdown("goals", "# Q4 goals", x=8, y=0),
                  insight("wau", y=4), formerNames=["Growth"]),
-        manifest("Retention", insight("ret", event="signup")),
-        manifest("Activation Funnel", insight("funnel", event="signup_completed")),
+        manifest("Retention", insight("ret", events="signup")),
+        manifest("Activation Funnel", insight("funnel", events="signup_completed")),
     ]
 
 

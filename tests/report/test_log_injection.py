@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from reconciler.api import DashboardsClient
-from reconciler.cli import main
-from tests.e2e.repo_kit import Kit, note, tile, wire
+from tests.support.cli import run
+from tests.support.factories import insight, markdown, wire
+from tests.support.repo import RepoKit
 
 FORGED = "::error::pwned"
 HOSTILE_NAME = "Board\n::error file=x::pwned\r::add-mask::tok\x1b]0;title\x07\x1b[2J\u202e"
@@ -36,27 +37,27 @@ def assert_safe(text: str) -> None:
 
 
 @pytest.fixture
-def kit(tmp_path: Path) -> Kit:
-    kit = Kit(tmp_path / "repo", {"url": "sqlite:live.db", "prune": True})
-    kit.write("forged", {"name": FORGED, "tiles": [tile(HOSTILE_TILE)]})
-    kit.write("notes", {"name": "Notes", "tiles": [note("n", HOSTILE_CONTENT, x=0)]})
+def kit(tmp_path: Path) -> RepoKit:
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:live.db", "prune": True}})
+    kit.write("forged", {"name": FORGED, "tiles": [insight(HOSTILE_TILE)]})
+    kit.write("notes", {"name": "Notes", "tiles": [markdown("n", HOSTILE_CONTENT, x=0)]})
     return kit
 
 
-def make_hostile_live(kit: Kit) -> None:
+def make_hostile_live(kit: RepoKit) -> None:
     async def work(client: DashboardsClient) -> None:
         created = await client.create_dashboard(HOSTILE_NAME)
-        await client.upsert_tiles(created["id"], [wire(tile(HOSTILE_TILE))])
+        await client.upsert_tiles(created["id"], [wire(insight(HOSTILE_TILE))])
         notes = await client.create_dashboard("Notes")
-        old_notes = note("n", "# Notes\n::error::pwned\nold\n", x=0)
+        old_notes = markdown("n", "# Notes\n::error::pwned\nold\n", x=0)
         await client.upsert_tiles(notes["id"], [wire(old_notes)])
         forged = await client.create_dashboard(FORGED)
-        await client.upsert_tiles(forged["id"], [wire(tile(HOSTILE_TILE, w=3))])
+        await client.upsert_tiles(forged["id"], [wire(insight(HOSTILE_TILE, w=3))])
 
     kit.live(work)
 
 
-def run_all_formats(kit: Kit, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+def run_all_formats(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
     for command in ("plan", "drift"):
         for fmt in ("text", "markdown", "json"):
@@ -69,7 +70,7 @@ def run_all_formats(kit: Kit, capsys: pytest.CaptureFixture[str]) -> dict[str, A
 
 
 def test_hostile_manifest_and_live_data_in_every_plan_and_drift_format(
-    kit: Kit, capsys: pytest.CaptureFixture[str]
+    kit: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_hostile_live(kit)
     outputs = run_all_formats(kit, capsys)
@@ -87,16 +88,14 @@ def test_hostile_manifest_and_live_data_in_every_plan_and_drift_format(
     assert "+##[error]pwned" in outputs["plan-markdown"]
 
 
-def test_hostile_manifests_from_empty(kit: Kit, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_manifests_from_empty(kit: RepoKit, capsys: pytest.CaptureFixture[str]) -> None:
     outputs = run_all_formats(kit, capsys)
     assert "+ tile t\\n::warning::pwned\\x1b[31m" in outputs["plan-text"]
     assert outputs["drift-json"]["environments"][0]["missing"] == [FORGED, "Notes"]
 
 
 def validate(root: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main(["--root", str(root), "validate", "--format", fmt])
-    out, err = capsys.readouterr()
+    code, out, err = run(capsys, "--root", str(root), "validate", "--format", fmt)
     assert_safe(err)
     return code, out
 
@@ -105,9 +104,9 @@ def test_hostile_problems_in_every_validate_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    kit = Kit(tmp_path / "::error::root", {"url": "sqlite:live.db"})
-    kit.write("::add-mask::file", {"name": HOSTILE_NAME, "tiles": [tile(HOSTILE_TILE),
-                                                                   tile(HOSTILE_TILE, x=6)]})
+    kit = RepoKit(tmp_path / "::error::root", {"test": {"url": "sqlite:live.db"}})
+    kit.write("::add-mask::file", {"name": HOSTILE_NAME, "tiles": [insight(HOSTILE_TILE),
+                                                                   insight(HOSTILE_TILE, x=6)]})
     root = Path(os.path.relpath(kit.root, tmp_path))
     code, text = validate(root, capsys, "text")
     assert code == 1

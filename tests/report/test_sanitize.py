@@ -21,8 +21,7 @@ from reconciler.report.sanitize import (
     md_text,
     safe_line,
 )
-from tests.engine.factories import environment, live, manifest, markdown
-from tests.report.test_golden import wire
+from tests.support.factories import environment, live, manifest, markdown, wire
 
 HOSTILE = "a\nb\r\tc\x1b[31md\x00\x7f\x85\u202e\u200b\ufeff\u2028"
 
