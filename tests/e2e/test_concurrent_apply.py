@@ -1,7 +1,8 @@
 """No duplicates without locks (SPEC §4): `dashctl apply` processes started together.
 
 Against `dashctl serve --latency-ms 20` over real HTTP: 1 round of 2 processes
-and 1 round of 4 on an empty environment of 20 dashboards (each process costs
+and 1 round of 4 (more only until the processes are seen to race) on an empty
+environment of 20 dashboards (each process costs
 about a second of CPU, so the default run stays at that;
 bench/soak_concurrent_apply.py runs many more rounds). Every round ends with
 exactly one dashboard per name, every process exits 0 without a traceback (or
@@ -35,10 +36,13 @@ def test_concurrent_applies_make_one_dashboard_per_name(
     server = emulator_factory(latency_ms=20)
     rounds = [run_round(server, tmp_path, f"proj_r{index}", processes)
               for index, processes in enumerate([2, 4])]
+    # the processes must really race (some creates meet another's and yield to it); on a
+    # busy machine one may start late and meet none: up to 3 more rounds of 4 until some do
+    while sum(result.resolved for result in rounds) == 0 and len(rounds) < 5:
+        rounds.append(run_round(server, tmp_path, f"proj_r{len(rounds)}", 4))
     for index, result in enumerate(rounds):
         assert result.ok, (index, result.codes, result.duplicates, result.missing,
                            result.plan_after, "\n---\n".join(result.unexplained)[-3000:])
-    # the processes really raced: some of their creates met another's and yielded to it
     assert sum(result.resolved for result in rounds) > 0
 
 
