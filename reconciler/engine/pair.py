@@ -82,25 +82,24 @@ def pair(
         found[index] = match
 
     for index, manifest in enumerate(manifests):  # 1. pinned ids
-        pinned = manifest.dashboard.id
+        pinned = manifest.pinned_id
         if pinned is None:
             continue
         if pinned in by_id:
             claim(index, by_id[pinned])
         else:
-            errors.append(PairError(manifest.dashboard.name, f"pinned id {pinned} does not exist"))
+            errors.append(PairError(manifest.name, f"pinned id {pinned} does not exist"))
             found[index] = None
     for rule in ("name", "formerNames"):  # 2. exact names, 3. former names
         for index, manifest in enumerate(manifests):
             if index in found:
                 continue
-            dashboard = manifest.dashboard
-            names = [dashboard.name] if rule == "name" else dashboard.former_names
+            names = [manifest.name] if rule == "name" else manifest.former_names
             matches = _by(by_name, claimed, names)
             if len(matches) > 1:
                 ids = ", ".join(sorted(str(item["id"]) for item in matches))
                 errors.append(
-                    PairError(dashboard.name, f"{AMBIGUOUS}{len(matches)} live dashboards match "
+                    PairError(manifest.name, f"{AMBIGUOUS}{len(matches)} live dashboards match "
                                               f"({ids}); pin one with `id:`")
                 )
                 claimed.update(str(item["id"]) for item in matches)
@@ -109,9 +108,9 @@ def pair(
                 claim(index, matches[0])
     failed = {error.dashboard for error in errors}
     pairs = [
-        Pair(manifest.dashboard.name, manifest, found.get(index))
+        Pair(manifest.name, manifest, found.get(index))
         for index, manifest in enumerate(manifests)
-        if manifest.dashboard.name not in failed
+        if manifest.name not in failed
     ]
     pairs += [
         Pair(str(item["name"]), None, item) for item in visible if str(item["id"]) not in claimed

@@ -20,7 +20,6 @@ from reconciler.engine.merge import merge_tiles
 from reconciler.engine.normalize import canonical_tiles
 from reconciler.engine.pair import AMBIGUOUS, LiveSummary, is_ignored, pair
 from reconciler.engine.ports import Desired
-from reconciler.model import tiles_to_wire
 from reconciler.repo.models import Environment, Manifest, Problem
 
 
@@ -134,7 +133,7 @@ def delete_refusal(environment: Environment, deletes: int, live_count: int) -> s
 
 
 def desired_payload(manifest: Manifest) -> Desired:
-    return {"name": manifest.dashboard.name, "tiles": tiles_to_wire(manifest.dashboard.tiles)}
+    return {"name": manifest.name, "tiles": manifest.wire_tiles}
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Planned:
     live_tiles = {tile["id"]: tile for tile in live.get("tiles") or []}  # canonical already
     tiles = diff_tiles(canonical_tiles(desired["tiles"]), live_tiles)
     live_name = str(live.get("name", ""))
-    rename = Rename(live_name, manifest.dashboard.name) if live_name != desired["name"] else None
+    rename = Rename(live_name, manifest.name) if live_name != desired["name"] else None
     if not tiles and rename is None:
         return Planned()
     merged = merge_tiles(desired["tiles"], live)
@@ -201,7 +200,7 @@ def former_name_warnings(
     one, and this one may hold the history. It is never deleted, even with
     prune; the plan warns that it is left alone.
     """
-    former = {old: m.dashboard.name for m in manifests for old in m.dashboard.former_names}
+    former = {old: m.name for m in manifests for old in m.former_names}
     others: list[LiveSummary] = []
     warnings: list[PlanWarning] = []
     for item in unmanaged:

@@ -252,23 +252,18 @@ def _check_stored(path: Path, in_base: bool, environment: Environment, cache: Lo
     key = store.key(text, in_base)
     stored = store.get(key)
     if stored is not None:
-        try:
-            dashboard = Dashboard.model_validate(stored.data, strict=True)
-        except ValidationError:  # not what this model accepts: check the file itself
-            stored = None
-        else:
-            values = {name: Problem(file, line, column, stored.data[name])
-                      for name, (line, column) in stored.at.items()}
-            checked = _Checked(file, Declared(file, in_base, values),
-                               Manifest(dashboard=dashboard, path=path, from_base=in_base), [])
-            cache.results[(path, in_base)] = checked
-            return checked
+        values = {name: Problem(file, line, column, stored.data[name])
+                  for name, (line, column) in stored.at.items()}
+        manifest = Manifest.stored(stored.data, stored.wire, path, in_base)
+        checked = _Checked(file, Declared(file, in_base, values), manifest, [])
+        cache.results[(path, in_base)] = checked
+        return checked
     document = parse_text(path, file, text)
     checked = _check_document(document, in_base, environment, cache)
     if checked.manifest is not None and not checked.problems and checked.declared is not None:
         at = {name: (problem.line, problem.column)
               for name, problem in checked.declared.values.items()}
-        store.put(key, Stored(document.data, at))
+        store.put(key, Stored(document.data, at, checked.manifest.wire_tiles))
     return checked
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from reconciler.model import Dashboard
+from reconciler.model import Dashboard, WireTile, tiles_to_wire
 from reconciler.repo.problem import Problem as Problem  # where most callers import it from
 
 if TYPE_CHECKING:
@@ -173,13 +173,74 @@ class EnvironmentsFile(BaseModel):
         return self
 
 
-@dataclass(frozen=True)
 class Manifest:
-    """A dashboard as an environment gets it, with the file it came from."""
+    """A dashboard as an environment gets it, with the file it came from.
 
-    dashboard: Dashboard
-    path: Path  # the file that declared it (base/ or the environment's folder)
-    from_base: bool
+    Made from the validated model, or (`Manifest.stored`) from what the lasting
+    cache kept of a file checked before: the data the model was validated from
+    and the model's wire tiles. Then the model is built only when something
+    asks for ``dashboard``; the plan of an unchanged dashboard reads only its
+    ``name``, ``pinned_id``, ``former_names`` and ``wire_tiles``.
+    """
+
+    __slots__ = ("_dashboard", "_data", "_wire", "from_base", "path")
+
+    def __init__(self, dashboard: Dashboard, path: Path, from_base: bool) -> None:
+        self._dashboard: Dashboard | None = dashboard
+        self._data: dict[str, Any] = {}
+        self._wire: list[WireTile] | None = None
+        self.path = path  # the file that declared it (base/ or the environment's folder)
+        self.from_base = from_base
+
+    @classmethod
+    def stored(cls, data: dict[str, Any], wire: list[WireTile], path: Path,
+               from_base: bool) -> Manifest:
+        """A manifest of a file the lasting cache knew (its data passed the model before)."""
+        manifest = cls.__new__(cls)
+        manifest._dashboard, manifest._data, manifest._wire = None, data, wire
+        manifest.path, manifest.from_base = path, from_base
+        return manifest
+
+    @property
+    def dashboard(self) -> Dashboard:
+        if self._dashboard is None:
+            self._dashboard = Dashboard.model_validate(self._data, strict=True)
+        return self._dashboard
+
+    @property
+    def name(self) -> str:
+        return self._dashboard.name if self._dashboard is not None else str(self._data["name"])
+
+    @property
+    def pinned_id(self) -> str | None:
+        if self._dashboard is not None:
+            return self._dashboard.id
+        pinned = self._data.get("id")
+        return None if pinned is None else str(pinned)
+
+    @property
+    def former_names(self) -> list[str]:
+        if self._dashboard is not None:
+            return self._dashboard.former_names
+        return [str(name) for name in self._data.get("formerNames", [])]
+
+    @property
+    def wire_tiles(self) -> list[WireTile]:
+        """The tiles in wire form, as dashctl sends them (computed once)."""
+        if self._wire is None:
+            self._wire = tiles_to_wire(self.dashboard.tiles)
+        return self._wire
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Manifest):
+            return NotImplemented
+        return (self.dashboard, self.path, self.from_base) == (
+            other.dashboard, other.path, other.from_base)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable inside
+
+    def __repr__(self) -> str:
+        return f"Manifest({self.name!r}, path={self.path!r}, from_base={self.from_base})"
 
 
 @dataclass

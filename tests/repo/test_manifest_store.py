@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
+from reconciler.model import tiles_to_wire
 from reconciler.repo import manifest_store
+from reconciler.repo.loader import LoadCache, load_manifests, load_repo
 from reconciler.repo.manifest_store import CACHE_DIR, CACHE_FILE, ManifestStore, cache_folder
 
 ENVIRONMENTS = """\
@@ -174,3 +176,27 @@ def test_the_cache_can_be_moved_or_turned_off(tmp_path: Path,
     dashctl(root, "validate")
     assert not (root / CACHE_DIR).exists()
     assert (tmp_path / "elsewhere" / CACHE_FILE).exists()
+
+
+def test_a_stored_manifest_reads_like_the_checked_one_without_building_the_model(
+        tmp_path: Path) -> None:
+    root = write_repo(tmp_path / "repo")
+    (root / "base" / "broken.yaml").unlink()
+    pinned = GROWTH.replace("name: Growth\n", "name: Pinned\nid: dash_7\n"
+                            "formerNames: [Old Pinned]\n")
+    (root / "production" / "pinned.yaml").write_text(pinned, "utf-8")  # ids pin one env
+    repo = load_repo(root)
+    environment = repo.environments["production"]
+    cold, problems = load_manifests(repo, environment, cache=LoadCache.of(root))
+    warm, again = load_manifests(repo, environment, cache=LoadCache.of(root))
+    assert problems == again == [] and len(warm) == len(cold) == 3
+    for checked, stored in zip(cold, warm, strict=True):
+        shown = (stored.name, stored.pinned_id, stored.former_names, stored.wire_tiles)
+        assert shown == (checked.name, checked.pinned_id, checked.former_names,
+                         checked.wire_tiles)
+        assert stored.wire_tiles == tiles_to_wire(checked.dashboard.tiles)
+    assert [m.pinned_id for m in warm] == [None, "dash_7", None]
+    assert warm[1].former_names == ["Old Pinned"]
+    # nothing asked for the model yet (team.yaml has a variable: never stored, always checked)
+    assert [m._dashboard is None for m in warm] == [True, True, False]
+    assert warm == cold  # builds each model: the same as the one checked
