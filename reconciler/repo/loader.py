@@ -252,18 +252,23 @@ def _check_stored(path: Path, in_base: bool, environment: Environment, cache: Lo
     key = store.key(text, in_base)
     stored = store.get(key)
     if stored is not None:
-        values = {name: Problem(file, line, column, stored.data[name])
-                  for name, (line, column) in stored.at.items()}
-        manifest = Manifest.stored(stored.data, stored.wire, path, in_base)
-        checked = _Checked(file, Declared(file, in_base, values), manifest, [])
+        values = {name: Problem(file, line, column, value)
+                  for name, (line, column, value) in stored.declared.items()}
+        pinned = stored.declared.get("id")
+        names = (stored.declared["name"][2], pinned[2] if pinned else None, stored.former_names)
+        found = Manifest.stored(names, stored.data, stored.wire, path, in_base)
+        checked = _Checked(file, Declared(file, in_base, values), found, [])
         cache.results[(path, in_base)] = checked
         return checked
     document = parse_text(path, file, text)
     checked = _check_document(document, in_base, environment, cache)
-    if checked.manifest is not None and not checked.problems and checked.declared is not None:
-        at = {name: (problem.line, problem.column)
-              for name, problem in checked.declared.values.items()}
-        store.put(key, Stored(document.data, at, checked.manifest.wire_tiles))
+    manifest = checked.manifest
+    if manifest is not None and not checked.problems and checked.declared is not None:
+        declared = {name: (problem.line, problem.column, problem.message)
+                    for name, problem in checked.declared.values.items()}
+        entry = Stored.of(declared, manifest.former_names, document.data, manifest.wire_tiles)
+        if entry is not None:
+            store.put(key, entry)
     return checked
 
 

@@ -49,7 +49,9 @@ log = logging.getLogger("dashctl.cache")
 
 CACHE_DIR = Path(".dashctl") / "cache"
 CACHE_FILE = "manifests.sqlite"
-FORMAT = 1
+FORMAT = 2
+TABLE = f"checked_v{FORMAT}"
+FLUSH_EVERY = 256  # entries held before they are written
 KEEP_SECONDS = 30 * 24 * 3600  # entries no run has used for 30 days are dropped
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SOURCES = ("model.py", "repo", "schemas")
@@ -57,11 +59,22 @@ _SOURCES = ("model.py", "repo", "schemas")
 
 @dataclass(frozen=True)
 class Stored:
-    """What a clean check of one file gave: its data, and where each cross-lint field is."""
+    """What a clean check of one file gave: where its name and id are, its former names,
+    and as JSON its data and the model's wire tiles (bytes: small to hold until needed)."""
 
-    data: dict[str, Any]
-    at: Mapping[str, tuple[int, int]]  # "name"/"id" -> (line, column), 1-based
-    wire: list[WireTile]  # the tiles as the model gave them in wire form
+    declared: Mapping[str, tuple[int, int, str]]  # "name"/"id" -> (line, column, value)
+    former_names: list[str]
+    data: bytes
+    wire: bytes
+
+    @classmethod
+    def of(cls, declared: Mapping[str, tuple[int, int, str]], former_names: list[str],
+           data: dict[str, Any], wire: list[WireTile]) -> Stored | None:
+        """An entry, or None for data that JSON cannot hold as it is."""
+        try:
+            return cls(declared, former_names, orjson.dumps(data), orjson.dumps(wire))
+        except (TypeError, OverflowError, orjson.JSONEncodeError):
+            return None
 
 
 @cache
@@ -94,7 +107,7 @@ class ManifestStore:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._salt = checker_digest().encode()
-        self._pending: dict[str, bytes] = {}
+        self._pending: dict[str, tuple[bytes, bytes, bytes]] = {}
         self._used: list[str] = []
 
     @classmethod
@@ -111,8 +124,8 @@ class ManifestStore:
             _ignore_in_git(folder)
             connection = sqlite3.connect(folder / CACHE_FILE, timeout=2.0,
                                          check_same_thread=False, isolation_level=None)
-            connection.execute("CREATE TABLE IF NOT EXISTS checked "
-                               "(key TEXT PRIMARY KEY, value BLOB NOT NULL, used REAL NOT NULL)")
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, "
+                               "meta BLOB, data BLOB, wire BLOB, used REAL NOT NULL)")
         except (OSError, sqlite3.Error) as error:
             log.info("manifest cache off: %s", error)
             return None
@@ -126,25 +139,29 @@ class ManifestStore:
 
     def get(self, key: str) -> Stored | None:
         try:
-            row = self._db.execute("SELECT value FROM checked WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(f"SELECT meta, data, wire FROM {TABLE} WHERE key = ?",
+                                   (key,)).fetchone()
             if row is None:
                 return None
-            value = orjson.loads(row[0])
-            stored = Stored(value["data"], {name: (int(line), int(column))
-                                            for name, (line, column) in value["at"].items()},
-                            value["wire"])
+            meta = orjson.loads(row[0])
+            declared = {str(name): (int(line), int(column), value)
+                        for name, (line, column, value) in meta["declared"].items()}
+            former = meta["formerNames"]
+            stored = Stored(declared, former, bytes(row[1]), bytes(row[2]))
         except (sqlite3.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
             log.info("manifest cache entry unreadable: %s", error)
             return None
-        if not isinstance(stored.data, dict) or not isinstance(stored.wire, list) or not all(
-                isinstance(stored.data.get(name), str) for name in stored.at):
+        strings = [value for _, _, value in declared.values()] + former
+        if "name" not in declared or not all(isinstance(text, str) for text in strings):
             return None
         self._used.append(key)
         return stored
 
     def put(self, key: str, stored: Stored) -> None:
-        self._pending[key] = orjson.dumps(
-            {"data": stored.data, "at": stored.at, "wire": stored.wire})
+        meta = {"declared": stored.declared, "formerNames": stored.former_names}
+        self._pending[key] = (orjson.dumps(meta), stored.data, stored.wire)
+        if len(self._pending) >= FLUSH_EVERY:  # a first run of a large repository
+            self.flush()
 
     def flush(self) -> None:
         """Write what was put, and mark what was read as used; drop old entries."""
@@ -154,11 +171,11 @@ class ManifestStore:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?)",
-                                     [(key, value, now) for key, value in self._pending.items()])
-                self._db.executemany("UPDATE checked SET used = ? WHERE key = ?",
+                self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?)",
+                                     [(key, *value, now) for key, value in self._pending.items()])
+                self._db.executemany(f"UPDATE {TABLE} SET used = ? WHERE key = ?",
                                      [(now, key) for key in self._used])
-                self._db.execute("DELETE FROM checked WHERE used < ?", (now - KEEP_SECONDS,))
+                self._db.execute(f"DELETE FROM {TABLE} WHERE used < ?", (now - KEEP_SECONDS,))
         except sqlite3.Error as error:  # locked by a parallel job, read-only, full disk
             log.info("manifest cache not written: %s", error)
         self._pending.clear()

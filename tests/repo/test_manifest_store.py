@@ -67,7 +67,7 @@ def dashctl(root: Path, *args: str) -> tuple[int, str]:
 
 def rows(root: Path) -> list[tuple[str, bytes]]:
     with sqlite3.connect(root / CACHE_DIR / CACHE_FILE) as db:
-        return list(db.execute("SELECT key, value FROM checked ORDER BY key"))
+        return list(db.execute("SELECT key, data FROM checked_v2 ORDER BY key"))
 
 
 def test_a_warm_run_says_exactly_what_a_cold_one_does(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_warm_run_says_exactly_what_a_cold_one_does(tmp_path: Path) -> None:
 def test_only_clean_files_without_variables_are_kept(tmp_path: Path) -> None:
     root = write_repo(tmp_path / "repo")
     dashctl(root, "validate")
-    kept = [orjson.loads(value)["data"]["tiles"][1]["markdown"]["content"]
+    kept = [orjson.loads(value)["tiles"][1]["markdown"]["content"]
             for _, value in rows(root)]
     # growth.yaml of base (for staging) and of production; not team (${team}), not broken
     assert sorted(kept) == ["hello", "hello production"]
@@ -117,10 +117,10 @@ def test_the_key_holds_the_checker_so_another_dashctl_never_trusts_an_entry(
 def poison(root: Path) -> None:
     """Make every entry say its dashboard is called "Poisoned"."""
     with sqlite3.connect(root / CACHE_DIR / CACHE_FILE) as db:
-        for key, value in list(db.execute("SELECT key, value FROM checked")):
-            entry = orjson.loads(value)
-            entry["data"]["name"] = "Poisoned"
-            db.execute("UPDATE checked SET value = ? WHERE key = ?", (orjson.dumps(entry), key))
+        for key, value in list(db.execute("SELECT key, meta FROM checked_v2")):
+            meta = orjson.loads(value)
+            meta["declared"]["name"][2] = "Poisoned"
+            db.execute("UPDATE checked_v2 SET meta = ? WHERE key = ?", (orjson.dumps(meta), key))
 
 
 def test_a_cache_that_git_tracks_is_never_used(tmp_path: Path) -> None:
