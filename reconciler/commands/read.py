@@ -21,7 +21,6 @@ from reconciler.engine.read import (
     read_desired,
     read_environment,
 )
-from reconciler.repo.gc_pause import fewer_collections
 from reconciler.repo.loader import LoadCache, load_repo, repository_problems, select_environments
 from reconciler.repo.models import Environment, Repo
 
@@ -65,8 +64,7 @@ async def _each_read(
             return then(await read_environment(repo, environment, clients.connect,
                                                repo_problems=repo_problems, cache=cache))
 
-        with fewer_collections():  # the answers and the manifests are not garbage either
-            return list(await asyncio.gather(*map(one, environments)))
+        return list(await asyncio.gather(*map(one, environments)))
 
 
 def read_all_desired(repo: Repo, environments: list[Environment]) -> list[EnvironmentState]:
