@@ -150,10 +150,11 @@ class LoadCache:
         """A cache for one run over the repository at ``root``, with its lasting store."""
         return cls(store=ManifestStore.open(root))
 
-    def document(self, path: Path) -> YamlDocument:
+    def document(self, path: Path, text: str | None = None) -> YamlDocument:
+        """The parsed file (``text``: what `read_text` already read of it)."""
         if path in self.documents:
             return self.documents[path]
-        document = load_yaml(path)
+        document = load_yaml(path) if text is None else parse_text(path, display_path(path), text)
         if document.dollar and not document.problems:
             self.documents[path] = document
         return document
@@ -248,7 +249,7 @@ def _check_stored(path: Path, in_base: bool, environment: Environment, cache: Lo
     file = display_path(path)
     text, _ = read_text(path, file)
     if text is None or "$" in text:  # a problem to locate, or variables: the usual way
-        return _check_document(cache.document(path), in_base, environment, cache)
+        return _check_document(cache.document(path, text), in_base, environment, cache)
     key = store.key(text, in_base)
     stored = store.get(key)
     if stored is not None:
@@ -260,7 +261,7 @@ def _check_stored(path: Path, in_base: bool, environment: Environment, cache: Lo
         checked = _Checked(file, Declared(file, in_base, values), found, [])
         cache.results[(path, in_base)] = checked
         return checked
-    document = parse_text(path, file, text)
+    document = cache.document(path, text)
     checked = _check_document(document, in_base, environment, cache)
     manifest = checked.manifest
     if manifest is not None and not checked.problems and checked.declared is not None:

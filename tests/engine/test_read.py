@@ -90,7 +90,7 @@ def test_a_load_that_raises_cancels_the_fetch(tmp_path: Path) -> None:
         yield _Slow()
 
     class _Broken(LoadCache):
-        def document(self, path: Path) -> Any:
+        def document(self, path: Path, text: str | None = None) -> Any:
             raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError, match="disk on fire"):
