@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.parallelism is None:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from reconciler.commands.options import DEFAULT_PARALLELISM
+        from reconciler.run import DEFAULT_PARALLELISM
 
         args.parallelism = DEFAULT_PARALLELISM
     dashboards = args.projects * args.dashboards

@@ -56,13 +56,15 @@ for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.yaml")):
 
 LOAD_PART = """\
 import gc, sys, time, pathlib
-from reconciler.repo.loader import load_manifests, read_repo
+from reconciler.repo.pipeline import load_selection
+from reconciler.repo.repository import read_repo
 root = pathlib.Path(sys.argv[1])
 best = None
 for _ in range(int(sys.argv[2])):
     start = time.perf_counter()
     repo, problems = read_repo(root)
-    manifests, problems = load_manifests(repo, repo.environments["local"])
+    desired = load_selection(root, [repo.environments["local"]])[0]
+    manifests, problems = desired.manifests, desired.problems
     seconds = time.perf_counter() - start
     assert not problems and len(manifests) == int(sys.argv[3]), problems[:3]
     best = seconds if best is None else min(best, seconds)

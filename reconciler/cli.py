@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import __version__
-from reconciler.commands.options import DEFAULT_PARALLELISM
 from reconciler.errors import DashctlError
 from reconciler.report.sanitize import safe_line
+from reconciler.run import DEFAULT_PARALLELISM
 
 F = TypeVar("F", bound=Callable[..., Any])
 

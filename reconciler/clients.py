@@ -24,7 +24,7 @@ import httpx
 from reconciler.api import DashboardsClient
 from reconciler.api.client import Pool
 from reconciler.errors import ConfigError
-from reconciler.repo.models import Environment, Repo
+from reconciler.repo.config import Environment, Repo
 
 IN_PROCESS_URL = "http://dashctl.local"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 import time
@@ -13,17 +12,15 @@ from pathlib import Path
 
 import click
 
-from reconciler.clients import Clients
 from reconciler.commands import console
-from reconciler.commands.options import DEFAULT_PARALLELISM, Selected
-from reconciler.commands.read import make_plan, selected
+from reconciler.commands.options import Selected
 from reconciler.documents import Backup, read_saved_plan
-from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
+from reconciler.engine.apply import ApplyResult
 from reconciler.engine.plan import Change, EnvironmentPlan, Plan, saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
 from reconciler.errors import ConfigError, PlanRefused
-from reconciler.repo.models import Environment, Repo
 from reconciler.report.plan_text import render_plan_text
+from reconciler.run import Run
 
 SETTLE_S = 2.0  # how long apply waits before reading a doubled name again
 
@@ -34,7 +31,6 @@ class ApplyOptions(Selected):
     auto_approve: bool = False
     allow_delete: bool = False
     backup_dir: Path | None = None
-    parallelism: int = DEFAULT_PARALLELISM
 
 
 def backup_path(folder: Path, environment: str, dashboard_id: str) -> Path:
@@ -57,10 +53,11 @@ def backup_writer(folder: Path, env: EnvironmentPlan) -> Callable[[Change, WireD
     return write
 
 
-def load_saved(repo: Repo, environments: list[Environment], path: Path) -> Plan:
-    """The saved plan's ``environments`` (those --env selects), checked against today's config."""
+def load_saved(session: Run, path: Path) -> Plan:
+    """The saved plan's environments (those --env selects), checked against today's config
+    and live state: refused whole if either moved since it was made."""
     plan = read_saved_plan(path)
-    wanted = {e.name for e in environments}
+    repo = session.repo
     reasons: list[str] = []
     for item in plan.environments:
         environment = repo.environments.get(item.name)
@@ -70,43 +67,25 @@ def load_saved(repo: Repo, environments: list[Environment], path: Path) -> Plan:
     if reasons:
         raise PlanRefused("the saved plan no longer fits the configuration; nothing applied: "
                           + "; ".join(reasons) + ". Plan again.")
-    return Plan([item for item in plan.environments if item.name in wanted])
+    wanted = {e.name for e in session.environments}
+    plan = Plan([item for item in plan.environments if item.name in wanted])
+    moved = session.moved(plan)
+    if moved:
+        raise PlanRefused("live state moved since the plan was made; nothing applied. "
+                          f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
+    return plan
 
 
-async def _moved(repo: Repo, plan: Plan, parallelism: int) -> list[str]:
-    async with Clients(repo, concurrency=parallelism) as clients:
-
-        async def one(item: EnvironmentPlan) -> list[str]:
-            return await moved_since(clients.client(repo.environments[item.name]), item)
-
-        moved = await asyncio.gather(*map(one, plan.environments))
-    return [name for names in moved for name in names]
-
-
-async def _apply(repo: Repo, plan: Plan, options: ApplyOptions) -> list[ApplyResult]:
-    async with Clients(repo, concurrency=options.parallelism) as clients:
-        return await _apply_all(clients, repo, plan, options)
-
-
-async def _apply_all(
-    clients: Clients, repo: Repo, plan: Plan, options: ApplyOptions
-) -> list[ApplyResult]:
-    connect = clients.connect
-    with console.Progress() as progress:
-
-        async def one(item: EnvironmentPlan) -> ApplyResult:
-            if not item.changes:
-                return ApplyResult(item.name)
-            backup = backup_writer(options.backup_dir, item) if options.backup_dir else None
-            try:
-                async with connect(repo.environments[item.name]) as client:
-                    return await apply_environment(
-                        client, item, allow_delete=options.allow_delete,
-                        parallelism=options.parallelism, backup=backup, progress=progress.update)
-            except Exception as error:  # this environment's failure; the others go on
-                return ApplyResult(item.name, failure=str(error))
-
-        return list(await asyncio.gather(*map(one, plan.environments)))
+def fresh_plan(session: Run) -> Plan:
+    """The plan of now; read once more after a moment when a name matches several dashboards
+    (another apply may be resolving the creates it doubled with ours: SPEC §4)."""
+    plan = session.plan()
+    if any(env.ambiguous for env in plan.environments):
+        console.note(f"names matching several live dashboards; reading again in "
+                     f"{SETTLE_S:g} s in case a concurrent apply is resolving them")
+        time.sleep(SETTLE_S)
+        plan = session.plan()
+    return plan
 
 
 def report(results: list[ApplyResult]) -> int:
@@ -136,22 +115,12 @@ def report(results: list[ApplyResult]) -> int:
 def run(options: ApplyOptions) -> int:
     if not options.auto_approve and not sys.stdin.isatty():
         raise ConfigError("refusing to apply without --auto-approve: stdin is not a terminal")
-    repo, environments = selected(options)
-    if options.plan_file is not None:
-        plan = load_saved(repo, environments, options.plan_file)
-        moved = asyncio.run(_moved(repo, plan, options.parallelism))
-        if moved:
-            raise PlanRefused("live state moved since the plan was made; nothing applied. "
-                              f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
-    else:
-        plan = make_plan(options, (repo, environments))
-        if any(env.ambiguous for env in plan.environments):
-            # another apply may be resolving the creates it doubled with ours (SPEC §4):
-            # give it a moment, then read once more
-            console.note(f"names matching several live dashboards; reading again in "
-                         f"{SETTLE_S:g} s in case a concurrent apply is resolving them")
-            time.sleep(SETTLE_S)
-            plan = make_plan(options, (repo, environments))
+    with console.Progress() as progress:
+        session = options.open(progress.update)
+        if options.plan_file is not None:
+            plan = load_saved(session, options.plan_file)
+        else:
+            plan = fresh_plan(session)
     refusals = [f"{e.name}: {e.refusal}" for e in plan.environments if e.refusal]
     if refusals:
         raise PlanRefused("apply refused, nothing written: " + "; ".join(refusals))
@@ -163,5 +132,11 @@ def run(options: ApplyOptions) -> int:
                                                       err=True):
         console.note("Apply cancelled.")
         return 1
-    code = report(asyncio.run(_apply(repo, plan, options)))
+    folder = options.backup_dir
+    with console.Progress() as progress:
+        session.progress = progress.update
+        results = session.apply(
+            plan, allow_delete=options.allow_delete,
+            backup=lambda env: backup_writer(folder, env) if folder else None)
+    code = report(results)
     return 1 if code or plan.exit_code == 1 else 0

@@ -30,7 +30,6 @@ from reconciler.api.github import (
 )
 from reconciler.commands import console
 from reconciler.commands.options import Selected
-from reconciler.commands.read import make_plan, selected
 from reconciler.documents import read_saved_plan
 from reconciler.engine.plan import Plan
 from reconciler.report.plan_markdown import COMMENT_CAP, environment_markdown
@@ -113,10 +112,11 @@ def upsert_sticky_comment(
 
 def plan_markdown_by_environment(options: CommentOptions) -> tuple[dict[str, str], int]:
     """{environment: its markdown plan}, and the plan's exit code (a saved plan with --plan)."""
+    session = options.open()
     if options.plan_file is None:
-        plan = make_plan(options)
+        plan = session.plan()
     else:
-        wanted = {e.name for e in selected(options)[1]}
+        wanted = {e.name for e in session.environments}
         saved = read_saved_plan(options.plan_file)
         plan = Plan([item for item in saved.environments if item.name in wanted])
     return {env.name: environment_markdown(env) for env in plan.environments}, plan.exit_code

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from reconciler.commands import console
 from reconciler.commands.options import Selected
-from reconciler.commands.read import make_plan
-from reconciler.documents import DriftDocument, environment_drift_json
 from reconciler.engine.drift import DriftReport, drift_report
 from reconciler.report.drift_render import (
+    environment_drift_json,
     environment_drift_markdown,
     render_drift_json,
     render_drift_markdown,
@@ -33,13 +32,13 @@ def write_reports(report: DriftReport, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for item in report.environments:
         name = report_name(item.name)
-        single = DriftDocument(environments=[environment_drift_json(item)])
-        (folder / f"{name}.json").write_text(single.dump(), "utf-8")
+        (folder / f"{name}.json").write_text(environment_drift_json(item), "utf-8")
         (folder / f"{name}.md").write_text(environment_drift_markdown(item), "utf-8")
 
 
 def run(options: DriftOptions) -> int:
-    report = drift_report(make_plan(options))
+    with console.Progress() as progress:
+        report = drift_report(options.open(progress.update).plan())
     if options.fmt == "json":
         console.out(render_drift_json(report), nl=False)
     elif options.fmt == "markdown":

@@ -8,8 +8,7 @@ from typing import Any
 
 from reconciler.commands import console
 from reconciler.commands.options import Selected
-from reconciler.commands.read import selected
-from reconciler.repo.models import Environment
+from reconciler.repo.config import Environment
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,7 +29,7 @@ def describe(environment: Environment) -> dict[str, Any]:
 
 
 def run(options: EnvsOptions) -> int:
-    _, environments = selected(options)
+    environments = options.open().environments
     if options.fmt == "json":
         console.out(json.dumps([describe(e) for e in environments], ensure_ascii=False))
         return 0

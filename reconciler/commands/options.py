@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.repo.select import Shard
+from reconciler.run import DEFAULT_PARALLELISM, Progress, Run
 
-DEFAULT_PARALLELISM = 16
+__all__ = ["DEFAULT_PARALLELISM", "Common", "Selected"]
+
+
+def _quiet(_: str) -> None:
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,3 +32,8 @@ class Selected(Common):
     envs: tuple[str, ...] = ()
     shard: Shard | None = None
     parallelism: int = DEFAULT_PARALLELISM  # concurrent API calls across the whole run
+
+    def open(self, progress: Progress = _quiet) -> Run:
+        """The run these options select: the repository, its environments, the bounds."""
+        return Run.open(self.root, self.envs, self.shard, parallelism=self.parallelism,
+                        progress=progress)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from reconciler.commands import console
 from reconciler.commands.options import Selected
-from reconciler.commands.read import make_plan
-from reconciler.documents import saved_plan
+from reconciler.documents import write_saved_plan
 from reconciler.engine.plan import Plan
 from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import render_plan_markdown
@@ -29,15 +28,11 @@ def render(plan: Plan, fmt: str, *, color: bool) -> str:
     return render_plan_text(plan, color=color)
 
 
-def save(plan: Plan, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(saved_plan(plan).dump(), "utf-8")
-
-
 def run(options: PlanOptions) -> int:
-    plan = make_plan(options)
+    with console.Progress() as progress:
+        plan = options.open(progress.update).plan()
     console.out(render(plan, options.fmt, color=options.color), nl=False)
     if options.out is not None:
-        save(plan, options.out)
+        write_saved_plan(plan, options.out)
         console.note(f"plan saved to {options.out}")
     return plan.exit_code

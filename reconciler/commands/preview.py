@@ -18,11 +18,9 @@ from typing import Any
 
 from reconciler.commands import console
 from reconciler.commands.options import Selected
-from reconciler.commands.read import read_all_desired, selected
 from reconciler.documents import read_saved_plan
 from reconciler.engine.plan import Change
 from reconciler.errors import ConfigError, DashctlError
-from reconciler.model import tiles_to_wire
 from reconciler.preview.pages import (
     ChangeView,
     DashboardView,
@@ -66,12 +64,11 @@ def _relative(path: Path, root: Path) -> str:
 
 def preview_repo(options: PreviewOptions) -> tuple[list[IndexEntry], list[str]]:
     """Draw the desired dashboards of each environment; returns index entries and problems."""
-    repo, environments = selected(options)
     root, out = options.root, options.out
     entries: list[IndexEntry] = []
     all_problems: list[str] = []
     env_slugs: set[str] = set()
-    for state in read_all_desired(repo, environments):
+    for state in options.open().desired():
         environment, manifests, problems = state.environment, state.manifests, state.problems
         folder = slug(environment.name, env_slugs)
         home = ("all environments", "../index.html")
@@ -79,13 +76,12 @@ def preview_repo(options: PreviewOptions) -> tuple[list[IndexEntry], list[str]]:
         names: set[str] = {"index"}
         views = []
         for manifest in manifests:
-            dashboard = manifest.dashboard
-            tiles = tiles_to_wire(dashboard.tiles)
-            page = f"{slug(dashboard.name, names)}.html"
+            tiles = manifest.wire_tiles
+            page = f"{slug(manifest.name, names)}.html"
             source = _relative(manifest.path, root)
-            views.append(DashboardView(dashboard.name, tiles, page, source))
+            views.append(DashboardView(manifest.name, tiles, page, source))
             write(out / folder / page, render_dashboard_page(
-                dashboard.name, tiles, nav=env_nav,
+                manifest.name, tiles, nav=env_nav,
                 subtitle=f"{environment.name} · {len(tiles)} tile(s) · from {source}"))
         texts = [str(problem) for problem in problems]
         all_problems += texts

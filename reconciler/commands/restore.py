@@ -21,8 +21,8 @@ from reconciler.documents import Backup, read_backup
 from reconciler.engine.normalize import fingerprint
 from reconciler.engine.ports import DashboardsAPI
 from reconciler.errors import ConfigError, DashctlError, NotFound
-from reconciler.repo.loader import load_repo
-from reconciler.repo.models import Repo
+from reconciler.repo.config import Repo
+from reconciler.repo.repository import load_repo
 
 
 @dataclass(frozen=True, kw_only=True)

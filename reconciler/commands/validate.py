@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from reconciler.commands import console
 from reconciler.commands.options import Selected
 from reconciler.errors import ConfigError
-from reconciler.repo.loader import Validation, check_repo
-from reconciler.repo.models import Problem
+from reconciler.repo.problem import Problem
+from reconciler.repo.repository import Validation, check_repo
 from reconciler.repo.yaml_io import display_path
 from reconciler.report.validate_render import render_github, render_json, render_text, summary
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reconciler.engine.diff import FieldChange, TileChanges
-from reconciler.engine.plan import Action, EnvironmentPlan, Plan, PlanError
+from reconciler.engine.plan import Action, EnvironmentPlan, ErrorKind, Plan, PlanError
 
 
 class Status(StrEnum):
@@ -103,7 +103,7 @@ def environment_drift(env: EnvironmentPlan) -> EnvironmentDrift:
         missing=sorted(c.dashboard for c in env.changes if c.action is Action.CREATE),
         unmanaged=sorted(env.unmanaged),
         # a refused delete is the plan's concern, not drift
-        errors=[error_text(e) for e in env.errors if e.message != env.refusal],
+        errors=[error_text(e) for e in env.errors if e.kind is not ErrorKind.REFUSAL],
         prune=env.prune,
         fleet=env.fleet,
     )

@@ -1,14 +1,12 @@
-"""Live state: what one environment's API holds, and how it is read.
+"""Live state: what one environment's API holds, as the engine keeps it. Pure.
 
-`read_live` is the engine's one read of a project (List, then a concurrent Get
-of every dashboard not ignored), through the `DashboardsAPI` Protocol. Each
-answer is packed into its live form as it arrives, so the raw answers of
-a large project are never all held at once.
+A run reads it (`reconciler.run.fetch`: List, then a concurrent Get of every
+dashboard not ignored) and packs each answer into its live form as it
+arrives, so the raw answers of a large project are never all held at once.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +14,7 @@ from typing import Any
 import orjson
 
 from reconciler.engine.normalize import digest, form_text, live_form
-from reconciler.engine.pair import LiveSummary, is_ignored
-from reconciler.engine.ports import DashboardsAPI
-from reconciler.errors import DashctlError
+from reconciler.engine.pair import LiveSummary
 
 
 class PackedDashboards(Mapping[str, Mapping[str, Any]]):
@@ -66,25 +62,3 @@ class LiveState:
         if not isinstance(self.dashboards, PackedDashboards):
             packed = PackedDashboards(self.dashboards.values())
             object.__setattr__(self, "dashboards", packed)
-
-
-async def read_live(
-    client: DashboardsAPI, ignore: Sequence[str] = (), *, get: bool = True
-) -> LiveState:
-    """List the project, then Get every dashboard not ignored, concurrently (``get``)."""
-    summaries = await client.list_dashboards()
-    wanted = [str(item["id"]) for item in summaries
-              if get and not is_ignored(str(item["name"]), ignore)]
-    dashboards = PackedDashboards()
-
-    async def fetch(dashboard_id: str) -> None:
-        dashboards.add(await client.get_dashboard(dashboard_id))
-
-    results = await asyncio.gather(*map(fetch, wanted), return_exceptions=True)
-    errors: dict[str, str] = {}
-    for dashboard_id, result in zip(wanted, results, strict=True):
-        if isinstance(result, DashctlError):
-            errors[dashboard_id] = str(result)
-        elif isinstance(result, BaseException):
-            raise result
-    return LiveState(summaries=summaries, dashboards=dashboards, errors=errors)

@@ -20,8 +20,8 @@ from typing import Any
 
 import orjson
 
+from reconciler.dashboard import TileType
 from reconciler.engine.unmodeled import is_unmodeled_tile, split_tile
-from reconciler.model import TileType
 
 UNSPECIFIED = {
     "granularity": "GRANULARITY_UNSPECIFIED",

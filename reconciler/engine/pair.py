@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from reconciler.engine.ports import WireSummary
-from reconciler.repo.models import Manifest
+from reconciler.repo.manifest import Manifest
 
 LiveSummary = WireSummary  # {"id", "name", ...} as List returns it
-AMBIGUOUS = "ambiguous: "  # how the error of a manifest with several live matches starts
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class Pair:
 class PairError:
     dashboard: str
     message: str
+    ambiguous: bool = False  # several live dashboards match the manifest
 
 
 @dataclass
@@ -99,8 +99,8 @@ def pair(
             if len(matches) > 1:
                 ids = ", ".join(sorted(str(item["id"]) for item in matches))
                 errors.append(
-                    PairError(manifest.name, f"{AMBIGUOUS}{len(matches)} live dashboards match "
-                                              f"({ids}); pin one with `id:`")
+                    PairError(manifest.name, f"ambiguous: {len(matches)} live dashboards match "
+                                             f"({ids}); pin one with `id:`", ambiguous=True)
                 )
                 claimed.update(str(item["id"]) for item in matches)
                 found[index] = None

@@ -18,9 +18,11 @@ from reconciler.engine.diff import TileChanges, diff_tiles
 from reconciler.engine.live import LiveState
 from reconciler.engine.merge import merge_tiles
 from reconciler.engine.normalize import canonical_tiles
-from reconciler.engine.pair import AMBIGUOUS, LiveSummary, is_ignored, pair
+from reconciler.engine.pair import LiveSummary, is_ignored, pair
 from reconciler.engine.ports import Desired
-from reconciler.repo.models import Environment, Manifest, Problem
+from reconciler.repo.config import Environment
+from reconciler.repo.manifest import Manifest
+from reconciler.repo.problem import Problem
 
 
 class Action(StrEnum):
@@ -56,10 +58,22 @@ class Change:
         )
 
 
+class ErrorKind(StrEnum):
+    """What an error of a plan is about (renderers and apply decide by it, never by words)."""
+
+    PROBLEM = "problem"  # the repository: a manifest, environments.yaml, a stray folder
+    LIVE = "live"  # live state could not be read (the environment, or one dashboard)
+    AMBIGUOUS = "ambiguous"  # several live dashboards match one manifest
+    PAIRING = "pairing"  # a pinned id that does not exist
+    DASHBOARD = "dashboard"  # the dashboard cannot be written as planned (a kept tile in the way)
+    REFUSAL = "refusal"  # a safety rule refuses the whole apply of the environment
+
+
 @dataclass(frozen=True)
 class PlanError:
     dashboard: str | None
     message: str
+    kind: ErrorKind = ErrorKind.DASHBOARD
 
 
 @dataclass(frozen=True)
@@ -102,7 +116,7 @@ class EnvironmentPlan:
     def ambiguous(self) -> list[str]:
         """Manifests that several live dashboards match (perhaps only while a concurrent
         apply resolves the creates it doubled: SPEC §4)."""
-        return [str(e.dashboard) for e in self.errors if e.message.startswith(AMBIGUOUS)]
+        return [str(e.dashboard) for e in self.errors if e.kind is ErrorKind.AMBIGUOUS]
 
 
 @dataclass(frozen=True)
@@ -222,8 +236,10 @@ def build_environment_plan(
 ) -> EnvironmentPlan:
     """Pair, normalize, diff: what apply would do in one environment. Pure."""
     pairing = pair(manifests, live.summaries, environment.ignore)
-    errors = [PlanError(None, str(problem)) for problem in problems]
-    errors += [PlanError(error.dashboard, error.message) for error in pairing.errors]
+    errors = [PlanError(None, str(problem), ErrorKind.PROBLEM) for problem in problems]
+    errors += [PlanError(error.dashboard, error.message,
+                         ErrorKind.AMBIGUOUS if error.ambiguous else ErrorKind.PAIRING)
+               for error in pairing.errors]
     changes: list[Change] = []
     warnings: list[PlanWarning] = []
     unchanged = 0
@@ -237,7 +253,7 @@ def build_environment_plan(
             if dashboard is None:
                 reason = live.errors.get(live_id, "not fetched")
                 message = f"cannot read live dashboard {live_id}: {reason}"
-                errors.append(PlanError(item.key, message))
+                errors.append(PlanError(item.key, message, ErrorKind.LIVE))
                 continue
             planned = plan_update(item.desired, dashboard)
             errors += [PlanError(item.key, message) for message in planned.errors]
@@ -257,7 +273,7 @@ def build_environment_plan(
     deletes = sum(1 for change in changes if change.action is Action.DELETE)
     refusal = delete_refusal(environment, deletes, visible)
     if refusal:
-        errors.append(PlanError(None, refusal))
+        errors.append(PlanError(None, refusal, ErrorKind.REFUSAL))
     order = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
     changes.sort(key=lambda change: (order[change.action], change.dashboard))
     return EnvironmentPlan(
@@ -275,6 +291,30 @@ def build_environment_plan(
         url=environment.public_url,
         fleet=environment.fleet,
     )
+
+
+@dataclass(frozen=True)
+class EnvironmentState:
+    """Desired and live state of one environment, as a run read them; ``error`` says why
+    live state could not be read (then ``live`` is None)."""
+
+    environment: Environment
+    manifests: list[Manifest] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    live: LiveState | None = None
+    error: str | None = None
+
+
+def plan_environment(state: EnvironmentState) -> EnvironmentPlan:
+    """The plan of one environment as read. Pure."""
+    environment = state.environment
+    if state.live is None:
+        errors = [PlanError(None, str(problem), ErrorKind.PROBLEM) for problem in state.problems]
+        errors.append(PlanError(None, state.error or "live state was not read", ErrorKind.LIVE))
+        return EnvironmentPlan(environment.name, environment.project_id, errors=errors,
+                               prune=environment.prune, problems=len(state.problems),
+                               url=environment.public_url, fleet=environment.fleet)
+    return build_environment_plan(environment, state.manifests, state.problems, state.live)
 
 
 def saved_plan_refusals(env: EnvironmentPlan, environment: Environment) -> list[str]:

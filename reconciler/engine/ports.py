@@ -5,7 +5,7 @@ engine never imports `reconciler.api` (an import-linter contract keeps it so):
 the command layer hands it a client.
 
 The answers are typed by the keys SPEC §1 names (``WireSummary``,
-``WireDashboard``, with tiles as `reconciler.model.WireTile`), each optional
+``WireDashboard``, with tiles as `reconciler.dashboard.WireTile`), each optional
 where proto3 JSON may leave it out; the client checks that each holds a string
 ``id`` and fills in an empty ``tiles``. A server may send more keys (other
 writers, SPEC §4): the types do not list them, and code that reads them takes a
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol, Required, TypedDict
 
-from reconciler.model import WireTile
+from reconciler.dashboard import WireTile
 
 __all__ = ["DashboardsAPI", "Desired", "WireDashboard", "WireObject", "WireSummary", "WireTile"]
 

@@ -1,6 +1,6 @@
 """Field ownership: which parts of a live tile git owns, and which belong to others. Pure.
 
-Git owns the fields dashctl models (``reconciler.model``): ``id``, ``type``,
+Git owns the fields dashctl models (``reconciler.dashboard``): ``id``, ``type``,
 ``position.{x,y,w,h}``, ``insight.query.{events,granularity,aggregation}``,
 ``insight.visualization`` and ``markdown.content``. Everything else on a live
 tile is **unmodeled**: set in the product's UI or by a newer API, and owned by
@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reconciler.dashboard import TileType
 from reconciler.engine.ports import WireObject
-from reconciler.model import TileType
 
 
 @dataclass(frozen=True)

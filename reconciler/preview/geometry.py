@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.model import GRID_COLUMNS
+from reconciler.dashboard import GRID_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.model import short_form
+from reconciler.dashboard import short_form
 from reconciler.preview.charts import chart_svg, event_names
 from reconciler.preview.geometry import FULL, Cell, Geometry, box_of, cell_of, rows_used
 from reconciler.preview.html import esc

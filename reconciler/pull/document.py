@@ -31,9 +31,9 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from reconciler.dashboard import ENUM_PREFIXES, Aggregation, Granularity, TileType, Visualization
+from reconciler.dashboard import short_form as _short_form
 from reconciler.engine.normalize import canonical_tile
-from reconciler.model import ENUM_PREFIXES, Aggregation, Granularity, TileType, Visualization
-from reconciler.model import short_form as _short_form
 from reconciler.repo.interpolate import interpolate as _interpolate
 
 MODELINE = "yaml-language-server: $schema=../../schemas/dashboard.schema.json"

@@ -28,14 +28,14 @@ from typing import Any
 from reconciler.engine.pair import Pairing
 from reconciler.repo.filenames import slug, unique
 from reconciler.repo.limits import name_problem
-from reconciler.repo.models import Manifest
+from reconciler.repo.manifest import Manifest
 
 YAML_SUFFIXES = (".yaml", ".yml")
 RENAME_SIMILARITY = 0.5  # share of tile ids in common that recognises a UI rename
 
 
 @dataclass(frozen=True)
-class Target:
+class PullTarget:
     """Pull one live dashboard into ``path``, starting from ``source`` (None: a new file)."""
 
     dashboard_id: str
@@ -47,7 +47,7 @@ class Target:
 
 @dataclass
 class PullTargets:
-    targets: list[Target] = field(default_factory=list)
+    targets: list[PullTarget] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     missing: list[Manifest] = field(default_factory=list)  # declared in git, not live
 
@@ -96,15 +96,15 @@ def pull_targets(
         new.remove(item)
         moves.append((manifest, item))
     for manifest, item in moves:
-        if _wanted(name, str(item["name"]), manifest.dashboard.name):
+        if _wanted(name, str(item["name"]), manifest.name):
             result.targets.append(_into(manifest, item, env_dir))
-    result.missing = [m for m in missing if _wanted(name, m.dashboard.name)]
+    result.missing = [m for m in missing if _wanted(name, m.name)]
     for item in sorted(new, key=lambda item: (str(item["name"]), str(item["id"]))):
         new_name = str(item["name"])
         if new_name in blocked or not _wanted(name, new_name):
             continue  # blocked: its manifest has an error of its own, no second file for it
         path = env_dir / free_file_name(slug(new_name), taken)
-        result.targets.append(Target(str(item["id"]), new_name, path, None))
+        result.targets.append(PullTarget(str(item["id"]), new_name, path, None))
     refused = [(target, name_problem(target.name)) for target in result.targets]
     result.errors += [f"{target.name!r} ({target.dashboard_id}): not pulled: {why}"
                       for target, why in refused if why is not None]
@@ -125,10 +125,10 @@ def _one_per_name(
     return alone, shared
 
 
-def _into(manifest: Manifest, live: Mapping[str, Any], env_dir: Path) -> Target:
+def _into(manifest: Manifest, live: Mapping[str, Any], env_dir: Path) -> PullTarget:
     """Pull ``live`` into the file of ``manifest`` (an overlay when it comes from base/)."""
     path = env_dir / manifest.path.name if manifest.from_base else manifest.path
-    return Target(str(live["id"]), str(live["name"]), path, manifest.path, manifest.from_base)
+    return PullTarget(str(live["id"]), str(live["name"]), path, manifest.path, manifest.from_base)
 
 
 def _renames(
@@ -149,9 +149,9 @@ def _renames(
         for tile_id in live_tile_ids[dashboard_id]:
             by_tile.setdefault(tile_id, []).append(dashboard_id)
     scores: list[tuple[float, int, str]] = []
-    declared = [m for m in missing if m.dashboard.id is None and m.dashboard.tiles]
+    declared = [m for m in missing if m.pinned_id is None and m.tile_ids]
     for number, manifest in enumerate(declared):
-        ids = frozenset(tile.id for tile in manifest.dashboard.tiles)
+        ids = frozenset(manifest.tile_ids)
         for dashboard_id in {d for tile_id in ids for d in by_tile.get(tile_id, [])}:
             live = live_tile_ids[dashboard_id]
             score = len(ids & live) / len(ids | live)

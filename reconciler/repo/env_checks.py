@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from reconciler.repo.models import SQLITE_PREFIX, Environment, Problem
+from reconciler.repo.config import SQLITE_PREFIX, Environment
+from reconciler.repo.problem import Problem
 from reconciler.repo.urls import has_userinfo, redact_userinfo
 from reconciler.repo.yaml_io import YamlDocument
 

@@ -17,15 +17,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.repo.env_checks import server_of
-from reconciler.repo.models import (
+from reconciler.repo.config import (
     Environment,
     EnvironmentsFile,
     Fleet,
     FleetProject,
-    Problem,
     ProjectsFile,
 )
+from reconciler.repo.env_checks import server_of
+from reconciler.repo.problem import Problem
 from reconciler.repo.schema import schema_problems, validator
 from reconciler.repo.yaml_io import NodePath, YamlDocument, display_path, load_yaml
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.model import BLANK_CHARACTERS, MAX_NAME_LENGTH, MAX_TILES
-from reconciler.repo.models import Problem
+from reconciler.dashboard import BLANK_CHARACTERS, MAX_NAME_LENGTH, MAX_TILES
+from reconciler.repo.problem import Problem
 from reconciler.repo.schema import shorten
 from reconciler.repo.yaml_io import YamlDocument
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from reconciler.model import GRID_COLUMNS
-from reconciler.repo.models import Problem
+from reconciler.dashboard import GRID_COLUMNS
+from reconciler.repo.problem import Problem
 from reconciler.repo.schema import shorten
 from reconciler.repo.yaml_io import YamlDocument
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from reconciler.errors import ConfigError
-from reconciler.repo.models import Environment
+from reconciler.repo.config import Environment
 
 ALL = "all"
 SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")

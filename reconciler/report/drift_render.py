@@ -1,8 +1,9 @@
-"""Drift reports as JSON (SPEC §3), text and markdown."""
+"""Drift reports as JSON (SPEC §3), text and markdown. Pure."""
 
 from __future__ import annotations
 
-from reconciler.documents import drift_document
+from typing import Any
+
 from reconciler.engine.drift import DriftReport, EnvironmentDrift, Status
 from reconciler.report import fleets
 from reconciler.report.fields import value_change
@@ -16,9 +17,33 @@ from reconciler.report.sanitize import (
 )
 from reconciler.report.style import paint
 
+FORMAT_VERSION = 1
+
+
+def drift_entry_json(env: EnvironmentDrift) -> dict[str, Any]:
+    return {
+        "name": env.name,
+        "status": env.status.value,
+        "drifted": [{"dashboard": d.dashboard, "id": d.id, "tiles": d.tiles.as_json(),
+                     "renamed": d.renamed} for d in env.drifted],
+        "missing": env.missing,
+        "unmanaged": env.unmanaged,
+        "errors": env.errors,
+    }
+
+
+def drift_json(environments: list[EnvironmentDrift]) -> dict[str, Any]:
+    return {"formatVersion": FORMAT_VERSION,
+            "environments": [drift_entry_json(env) for env in environments]}
+
 
 def render_drift_json(report: DriftReport) -> str:
-    return json_text(drift_document(report).model_dump(mode="json", by_alias=True)) + "\n"
+    return json_text(drift_json(report.environments)) + "\n"
+
+
+def environment_drift_json(env: EnvironmentDrift) -> str:
+    """The drift JSON of one environment (a report file of `drift --report-dir`)."""
+    return json_text(drift_json([env])) + "\n"
 
 
 DRIFT_SIDES = ("git", "live")  # drift reads from git (old) to live (new)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconciler.model import GRID_COLUMNS
+from reconciler.dashboard import GRID_COLUMNS
 from reconciler.preview.geometry import Cell, cell_of
 from reconciler.report.sanitize import escape_controls
 

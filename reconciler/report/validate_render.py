@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from reconciler.repo.loader import Validation
-from reconciler.repo.models import Problem
+from reconciler.repo.problem import Problem
+from reconciler.repo.repository import Validation
 from reconciler.report.sanitize import github_data, github_property, json_text, safe_line
 
 

@@ -10,7 +10,7 @@ import pytest
 from reconciler.api import DashboardsClient
 from reconciler.clients import IN_PROCESS_URL, client_for
 from reconciler.errors import ConfigError
-from reconciler.repo.models import Environment, Repo
+from reconciler.repo.config import Environment, Repo
 from tests.support.server import Server
 
 

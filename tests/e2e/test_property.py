@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.clients import client_for
-from reconciler.engine.apply import apply_environment
-from reconciler.engine.live import read_live
 from reconciler.engine.plan import Action, build_environment_plan
-from reconciler.model import Dashboard
-from reconciler.repo.models import Environment, Manifest, Repo
+from reconciler.repo.config import Environment, Repo
+from reconciler.repo.manifest import to_manifest
+from reconciler.run.fetch import read_live
+from reconciler.run.writes import apply_environment
 
 NAMES = ["Alpha", "Beta", "Gamma", "Delta"]
 VIZ = ["VISUALIZATION_LINE", "VISUALIZATION_BAR", "VISUALIZATION_KPI"]
@@ -55,7 +55,7 @@ scenario = st.fixed_dictionaries({
 async def run_scenario(db: Path, data: dict[str, Any]) -> None:
     repo = Repo(root=db.parent)
     env = Environment(name="prop", url=f"sqlite:{db.name}", prune=data["prune"])
-    manifests = [Manifest(Dashboard.model_validate({"name": n, "tiles": t}), Path(n), False)
+    manifests = [to_manifest({"name": n, "tiles": t}, Path(n), from_base=False)
                  for n, t in data["desired"].items()]
     async with client_for(repo, env) as client:
         for name, tile_list in data["live"].items():

@@ -29,11 +29,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from reconciler.api import DashboardsClient
-from reconciler.engine.apply import apply_environment
-from reconciler.engine.live import read_live
 from reconciler.engine.plan import build_environment_plan
-from reconciler.model import Dashboard
-from reconciler.repo.models import Environment, Manifest
+from reconciler.repo.config import Environment
+from reconciler.repo.manifest import to_manifest
+from reconciler.run.fetch import read_live
+from reconciler.run.writes import apply_environment
 from tests.e2e.newer_api import NewerApi
 
 # a few seconds in the default run; DASHCTL_PROPERTY_EXAMPLES=2000 for a long one
@@ -130,7 +130,7 @@ def at(tile: Mapping[str, Any], site: tuple[str, ...]) -> Any:
 
 async def run_scenario(data: dict[str, Any]) -> None:
     env = Environment(name="prop", url="http://newer.test", project="p", prune=data["prune"])
-    manifests = [Manifest(Dashboard.model_validate({"name": n, "tiles": t}), Path(n), False)
+    manifests = [to_manifest({"name": n, "tiles": t}, Path(n), from_base=False)
                  for n, t in data["desired"].items()]
     transport = httpx.ASGITransport(app=NewerApi())
     async with DashboardsClient(base_url="http://newer.test", project="p", token="t",

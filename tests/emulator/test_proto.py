@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from google.protobuf import json_format
 
-from reconciler import model
+from reconciler import dashboard as model
 from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
 
 GEN = Path(__file__).resolve().parents[2] / "reconciler" / "emulator" / "gen"

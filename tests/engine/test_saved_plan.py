@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.documents import read_saved_plan, saved_plan
+from reconciler.documents import dump_saved_plan, read_saved_plan
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import Action, Plan, build_environment_plan, saved_plan_refusals
 from reconciler.errors import ConfigError
@@ -38,12 +38,12 @@ def test_round_trip_gives_the_same_plan(tmp_path: Path) -> None:
     assert update.tiles.changed["dau"][0].path == "position.w"
     assert env.warnings and env.warnings[0].dashboard == "Growth v0"
     path = tmp_path / "plan.json"
-    path.write_text(saved_plan(plan).dump(), "utf-8")
+    path.write_text(dump_saved_plan(plan), "utf-8")
     assert read_saved_plan(path) == plan
 
 
 def test_a_saved_plan_from_before_kept_and_warnings_still_reads(tmp_path: Path) -> None:
-    data = json.loads(saved_plan(sample()).dump())
+    data = json.loads(dump_saved_plan(sample()))
     for env in data["environments"]:
         del env["warnings"]
         for change in env["changes"]:
@@ -56,7 +56,7 @@ def test_a_saved_plan_from_before_kept_and_warnings_still_reads(tmp_path: Path) 
 
 
 def test_a_malformed_kept_is_a_clean_error(tmp_path: Path) -> None:
-    data = json.loads(saved_plan(sample()).dump())
+    data = json.loads(dump_saved_plan(sample()))
     data["environments"][0]["changes"][1]["kept"] = {"dau": "insight.title"}
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), "utf-8")
@@ -111,9 +111,9 @@ def test_every_reason_is_given_at_once() -> None:
     ("{oops", r"cannot read saved plan \("),
     ('{"kind": "dashctl.drift", "formatVersion": 1}', r"not a saved dashctl plan \(write one"),
     ('["dashctl.plan"]', r"not a saved dashctl plan"),
-    ('{"kind": "dashctl.plan", "formatVersion": 2, "environments": []}',
-     r"unsupported plan formatVersion 2"),
-    ('{"kind": "dashctl.plan", "formatVersion": 1}', r"malformed saved plan \(environments"),
+    ('{"kind": "dashctl.plan", "formatVersion": 3, "environments": []}',
+     r"unsupported plan formatVersion 3"),
+    ('{"kind": "dashctl.plan", "formatVersion": 2}', r"malformed saved plan \(environments"),
 ], ids=["not-json", "other-kind", "not-a-mapping", "newer-version", "no-environments"])
 def test_what_is_not_a_saved_plan_is_one_clean_error(tmp_path: Path, content: str,
                                                       message: str) -> None:

@@ -7,9 +7,7 @@ from google.protobuf.descriptor import Descriptor
 from pydantic import BaseModel
 
 from reconciler.api.wire import Answer
-from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
-from reconciler.engine.ports import WireDashboard, WireSummary
-from reconciler.model import (
+from reconciler.dashboard import (
     Event,
     Insight,
     Markdown,
@@ -24,6 +22,8 @@ from reconciler.model import (
     WireTile,
     tile_to_wire,
 )
+from reconciler.emulator.gen.dashboards.v1 import dashboards_pb2 as pb
+from reconciler.engine.ports import WireDashboard, WireSummary
 
 MESSAGES = pb.DESCRIPTOR.message_types_by_name
 

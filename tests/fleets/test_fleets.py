@@ -10,7 +10,7 @@ import pytest
 
 from reconciler.cli import main
 from reconciler.engine.plan import EnvironmentPlan, Plan
-from reconciler.repo.loader import load_repo
+from reconciler.repo.repository import load_repo
 from reconciler.repo.select import Shard, select_environments
 from reconciler.report.plan_markdown import render_plan_markdown
 from reconciler.report.plan_text import render_plan_text

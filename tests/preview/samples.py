@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from reconciler.documents import write_saved_plan
+from reconciler.engine.diff import TileChanges
+from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan, Rename
 from tests.support.factories import insight, markdown, wire
 
 EVIL_MARKDOWN = (
@@ -43,27 +45,19 @@ def saved_plan(path: Path) -> Path:
     after = [wire(insight("dau", w=8)), wire(markdown("goals", "# Q4", x=8, w=4)),
              wire(insight("wau", y=4, w=12, h=3, viz="bar"))]
     changes = [
-        {"action": "update", "dashboard": "Growth KPIs", "id": "dash_1",
-         "rename": {"from": "Growth", "to": "Growth KPIs"},
-         "tiles": {"added": ["wau"], "changed": ["dau", "goals"], "removed": ["old"]},
-         "before": {"name": "Growth", "tiles": before},
-         "after": {"name": "Growth KPIs", "tiles": after}, "fingerprint": "sha256:x"},
-        {"action": "create", "dashboard": "Activation <Funnel>", "id": None, "rename": None,
-         "tiles": {"added": ["funnel"], "changed": [], "removed": []}, "before": None,
-         "after": {"name": "Activation <Funnel>", "tiles": [wire(insight("funnel"))]}},
-        {"action": "delete", "dashboard": "Old board", "id": "dash_3", "rename": None,
-         "tiles": {"added": [], "changed": [], "removed": []},
-         "before": {"name": "Old board", "tiles": [wire(insight("x", w=4))]}, "after": None},
+        Change(Action.UPDATE, "Growth KPIs", "dash_1", rename=Rename("Growth", "Growth KPIs"),
+               tiles=TileChanges(added=["wau"], changed={"dau": [], "goals": []},
+                                 removed=["old"]),
+               before={"name": "Growth", "tiles": before},
+               after={"name": "Growth KPIs", "tiles": after}, fingerprint="sha256:x"),
+        Change(Action.CREATE, "Activation <Funnel>", None, tiles=TileChanges(added=["funnel"]),
+               after={"name": "Activation <Funnel>", "tiles": [wire(insight("funnel"))]}),
+        Change(Action.DELETE, "Old board", "dash_3",
+               before={"name": "Old board", "tiles": [wire(insight("x", w=4))]}),
     ]
-    data = {"formatVersion": 1, "kind": "dashctl.plan", "environments": [
-        {"name": "staging", "project": "proj_staging",
-         "summary": {"create": 1, "update": 1, "delete": 1, "unchanged": 0},
-         "changes": changes, "errors": [], "unmanaged": [], "unchanged": 0, "liveCount": 2,
-         "prune": True},
-        {"name": "production", "project": "proj_prod",
-         "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 3},
-         "changes": [], "errors": [], "unmanaged": [], "unchanged": 3, "liveCount": 3,
-         "prune": False},
-    ]}
-    path.write_text(json.dumps(data), "utf-8")
+    plan = Plan([
+        EnvironmentPlan("staging", "proj_staging", changes=changes, live_count=2, prune=True),
+        EnvironmentPlan("production", "proj_prod", unchanged=3, live_count=3),
+    ])
+    write_saved_plan(plan, path)
     return path

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from reconciler.repo.loader import check_repo
+from reconciler.repo.repository import check_repo
 from tests.repo.garbage import ACTIONS, edit
 from tests.repo.samples import GROWTH
 from tests.repo.test_bad_input import CORPUS, ENVIRONMENTS

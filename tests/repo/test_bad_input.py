@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.repo.loader import load_manifests, load_repo, select_environments, validate_repo
+from reconciler.repo.repository import load_repo, select_environments, validate_repo
 from tests.repo.garbage import ACTIONS, assert_clean_problems, edit, fresh_repo, line_count
 from tests.repo.samples import GROWTH
 from tests.support.cli import validate_json
-from tests.support.repo import write_repo
+from tests.support.repo import load_manifests, write_repo
 
 ENVIRONMENTS = "environments:\n  local:\n    url: sqlite:x.db\n    vars: {site: here}\n"
 

@@ -22,14 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.repo import schema
-from reconciler.repo.loader import LoadCache, check_repo, load_manifests, load_repo
+from reconciler.repo.repository import check_repo, load_repo
 from reconciler.repo.yaml_document import Marks, YamlDocument
 from reconciler.repo.yaml_fast import parse_fast
 from reconciler.repo.yaml_io import load_yaml, located_marks, parse_yaml
 from tests.repo.golden import FILE, GOLDEN, SCALARS, cases, problems_of
 from tests.repo.samples import ENVIRONMENTS, GROWTH
 from tests.repo.test_bad_input import YAMLISH, broken_growth
-from tests.support.repo import write_repo
+from tests.support.repo import load_manifests, write_repo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "dashboards"
 PATH = Path("m.yaml")
@@ -244,9 +244,8 @@ def test_a_generated_repository_gives_the_same_manifests_and_problems(
     files["staging/m2.yaml"] = GROWTH.replace("w: 6", "w: 7", 1)  # overlaps
     root = write_repo(tmp_path / "repo", files, environments=ENVIRONMENTS)
     fast = check_repo(root, "all")
-    cache = LoadCache()
     repo = load_repo(root)
-    fast_manifests = [load_manifests(repo, env, cache=cache) for env in repo.environments.values()]
+    fast_manifests = [load_manifests(repo, env) for env in repo.environments.values()]
     todays_loader(monkeypatch)
     assert check_repo(root, "all") == fast
     repo = load_repo(root)

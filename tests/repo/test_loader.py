@@ -6,18 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.dashboard import Granularity, TileType
 from reconciler.errors import ConfigError, ManifestError
-from reconciler.model import Granularity, TileType
-from reconciler.repo.loader import (
-    LoadCache,
-    load_manifests,
-    load_repo,
-    select_environments,
-    validate_repo,
-)
-from reconciler.repo.models import Problem
+from reconciler.repo.pipeline import Pipeline, load_environment
+from reconciler.repo.problem import Problem
+from reconciler.repo.repository import load_repo, select_environments, validate_repo
 from tests.repo.samples import ENVIRONMENTS, GROWTH
-from tests.support.repo import write_repo
+from tests.support.repo import load_manifests, write_repo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "dashboards"
 
@@ -35,7 +30,7 @@ def markdown_tile(tile_id: str, x: int = 0, y: int = 0, w: int = 6, h: int = 2) 
 
 
 def names(manifests: list) -> list[str]:
-    return [item.dashboard.name for item in manifests]
+    return [item.name for item in manifests]
 
 
 def test_the_example_repository_is_valid() -> None:
@@ -50,15 +45,14 @@ def test_the_example_repository_is_valid() -> None:
     manifests, problems = load_manifests(repo, production)
     assert problems == []
     assert "Experiments" not in names(manifests)
-    growth = next(m for m in manifests if m.dashboard.name == "Growth KPIs")
-    dau = growth.dashboard.tiles[0]
-    assert dau.id == "dau" and dau.kind is TileType.INSIGHT
-    assert dau.insight is not None and dau.insight.query.granularity is Granularity.DAY
-    assert (dau.position.x, dau.position.y, dau.position.w, dau.position.h) == (0, 0, 6, 4)
-    goals = growth.dashboard.tiles[1]
-    assert goals.id == "goals" and goals.markdown is not None
-    assert goals.markdown.content.startswith("# Weekly Goals")
-    assert "**production**" in growth.dashboard.tiles[2].markdown.content  # type: ignore[union-attr]
+    growth = next(m for m in manifests if m.name == "Growth KPIs")
+    dau, goals, notes = growth.wire_tiles[:3]
+    assert dau["id"] == "dau" and dau["type"] == TileType.INSIGHT
+    assert dau["insight"]["query"]["granularity"] == Granularity.DAY
+    assert dau["position"] == {"x": 0, "y": 0, "w": 6, "h": 4}
+    assert goals["id"] == "goals" and "markdown" in goals
+    assert goals["markdown"]["content"].startswith("# Weekly Goals")
+    assert "**production**" in notes["markdown"]["content"]
 
 
 def test_every_example_manifest_carries_the_modeline() -> None:
@@ -85,11 +79,11 @@ def test_overlay_replaces_base_file_and_extras_are_added(tmp_path: Path) -> None
     manifests, problems = load_manifests(repo, staging)
     assert problems == []
     assert names(manifests) == ["Experiments", "Staging Only", "Growth KPIs"]
-    by_name = {item.dashboard.name: item for item in manifests}
+    by_name = {item.name: item for item in manifests}
     assert by_name["Growth KPIs"].path == root / "staging" / "growth.yaml"
     assert not by_name["Growth KPIs"].from_base
-    assert [tile.id for tile in by_name["Growth KPIs"].dashboard.tiles] == ["only_staging"]
-    assert by_name["Staging Only"].dashboard.id == "dash_123"
+    assert by_name["Growth KPIs"].tile_ids == ["only_staging"]
+    assert by_name["Staging Only"].pinned_id == "dash_123"
     assert by_name["Experiments"].from_base
     production = select_environments(repo, "production")[0]
     manifests, problems = load_manifests(repo, production)
@@ -101,19 +95,19 @@ def test_vars_are_interpolated_per_environment(tmp_path: Path) -> None:
     root = write_repo(tmp_path, {"base/growth.yaml": text, "base/experiments.yaml": "name: E\n"},
                       environments=ENVIRONMENTS)
     repo = load_repo(root)
-    cache = LoadCache()
+    pipeline = Pipeline(root)
     seen = {}
     for environment in select_environments(repo, "all"):
-        manifests, problems = load_manifests(repo, environment, cache=cache)
-        assert problems == []
-        seen[environment.name] = manifests[-1].dashboard
+        desired = load_environment(environment, pipeline)
+        assert desired.problems == []
+        seen[environment.name] = desired.manifests[-1]
     assert seen["local"].name == "Growth (local)"
     assert seen["production"].name == "Growth (production)"
-    assert seen["staging"].former_names == ["${site} stays", "a $ b"]
+    assert seen["staging"].former_names == ("${site} stays", "a $ b")
     # each file parsed once for three environments: the one with ${...} kept as a
     # document (interpolated per environment), the other kept as its check result
-    assert len(cache.documents) == 1
-    assert len({path for path, _ in cache.results} | set(cache.documents)) == 2
+    assert len(pipeline.documents) == 1
+    assert len({path for path, _ in pipeline.checked} | set(pipeline.documents)) == 2
 
 
 def test_undefined_and_malformed_variables_are_problems_at_their_string(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.api.redact import redact
-from reconciler.model import Dashboard
+from reconciler.dashboard import Dashboard
 from reconciler.repo.lint import Box, overlaps
 from reconciler.repo.schema import validator
 from reconciler.repo.urls import has_userinfo, redact_userinfo, strip_userinfo
@@ -198,7 +198,7 @@ def test_a_plan_of_a_url_with_credentials_shows_none(
 CHECK_WITH_PEAK = """
 import json, sys
 from pathlib import Path
-from reconciler.repo.loader import check_repo
+from reconciler.repo.repository import check_repo
 from reconciler.report.validate_render import render_text
 problems = check_repo(Path(sys.argv[1]), "all").problems
 status = Path("/proc/self/status").read_text()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
-from reconciler.model import (
+from reconciler.dashboard import (
     Aggregation,
     Dashboard,
     Event,
@@ -28,7 +28,7 @@ from reconciler.model import (
     Visualization,
     known_values,
 )
-from reconciler.repo.models import (
+from reconciler.repo.config import (
     INTERNAL_KEYS,
     Environment,
     EnvironmentsFile,

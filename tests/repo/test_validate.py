@@ -73,7 +73,7 @@ def test_github_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_github_format_escapes_properties_and_data() -> None:
-    from reconciler.repo.models import Problem
+    from reconciler.repo.problem import Problem
     from reconciler.report.validate_render import render_github
 
     line = render_github([Problem("a,b:c.yaml", 1, 2, "100% bad\nvalue")])

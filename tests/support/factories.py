@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reconciler.model import Dashboard, Tile, tile_to_wire
-from reconciler.repo.models import Environment, Manifest
+from reconciler.dashboard import Tile, tile_to_wire
+from reconciler.repo.config import Environment
+from reconciler.repo.manifest import Manifest, to_manifest
+from reconciler.repo.schema import is_valid
 
 Events = str | Sequence[str]
 
@@ -104,8 +106,9 @@ FUNNEL: dict[str, Any] = {
 
 def manifest(name: str, *tiles: dict[str, Any], **extra: Any) -> Manifest:
     """A loaded manifest of dashboard ``name`` (``extra``: formerNames, id, ...)."""
-    dashboard = Dashboard.model_validate({"name": name, "tiles": list(tiles), **extra})
-    return Manifest(dashboard=dashboard, path=Path(f"{name}.yaml"), from_base=False)
+    data = {"name": name, "tiles": list(tiles), **extra}
+    assert is_valid("dashboard", data), data
+    return to_manifest(data, Path(f"{name}.yaml"), from_base=False)
 
 
 def environment(**fields: Any) -> Environment:

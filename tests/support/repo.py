@@ -24,7 +24,11 @@ from ruamel.yaml import YAML
 
 from reconciler.api import DashboardsClient
 from reconciler.clients import client_for
-from reconciler.repo.loader import load_repo
+from reconciler.repo.config import Environment, Repo
+from reconciler.repo.manifest import Manifest
+from reconciler.repo.pipeline import load_selection
+from reconciler.repo.problem import Problem
+from reconciler.repo.repository import base_files, environment_problems, load_repo
 from tests.support.cli import Result, run_in
 
 T = TypeVar("T")
@@ -54,6 +58,14 @@ def write_file(path: Path, content: str | bytes | Any) -> Path:
 def dump_yaml(path: Path, data: Any) -> Path:
     """``data`` as YAML at ``path``."""
     return write_file(path, yaml_text(data))
+
+
+def load_manifests(repo: Repo, environment: Environment) -> tuple[list[Manifest], list[Problem]]:
+    """One environment's manifests and problems as a run reads them: those of its own
+    configuration (an exclude naming no file), then those of its files."""
+    desired = load_selection(repo.root, [environment])[0]
+    own = environment_problems(repo, environment, base_files(repo))
+    return desired.manifests, [*own, *desired.problems]
 
 
 def write_repo(root: Path, files: Mapping[str, str | bytes | Any] | None = None, *,

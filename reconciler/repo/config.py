@@ -1,4 +1,9 @@
-"""Typed values read from the GitOps repository."""
+"""The configuration of a repository: the types of environments.yaml, and the Repo.
+
+The pydantic models mirror schemas/environments.schema.json (the tests hold the
+two in agreement): the schema says what is wrong where, the models give the
+typed values. `Settings` is what an environment and a fleet both say.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-
-from reconciler.model import Dashboard, WireTile, tiles_to_wire
-from reconciler.repo.problem import Problem as Problem  # where most callers import it from
 
 if TYPE_CHECKING:
     from reconciler.repo.yaml_document import YamlDocument
@@ -38,7 +39,7 @@ Mode = Literal["managed", "seeded"]
 INTERNAL_KEYS = ("name", "fleet", "mode")
 
 
-class Target(BaseModel):
+class Settings(BaseModel):
     """What an environment and a fleet both say: the server, the token and the rules."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -77,7 +78,7 @@ class Target(BaseModel):
         return USERINFO.sub(r"\1", self.url)
 
 
-class Environment(Target):
+class Environment(Settings):
     """One entry of environments.yaml, or one member project of a fleet."""
 
     name: str = Field("", exclude=True, description="Set from the mapping key.")
@@ -119,7 +120,7 @@ class ProjectsFile(BaseModel):
     projects: list[FleetProject]
 
 
-class Fleet(Target):
+class Fleet(Settings):
     """One entry of `fleets:`: one server and token, many projects."""
 
     projects: FileName | list[FleetProject] = Field(
@@ -172,80 +173,6 @@ class EnvironmentsFile(BaseModel):
             if HTTP_URL.match(fleet.url) and not fleet.token_env:
                 raise ValueError(f"fleet {name!r}: an http(s) url needs token_env")
         return self
-
-
-class Manifest:
-    """A dashboard as an environment gets it, with the file it came from.
-
-    Made from the validated model, or (`Manifest.stored`) from what the lasting
-    cache kept of a file checked before: its name and ids, and as JSON the data
-    the model was validated from and the model's wire tiles. Then the model is
-    built only when something asks for ``dashboard``; the plan of an unchanged
-    dashboard reads only ``name``, ``pinned_id``, ``former_names`` and
-    ``wire_tiles``. Kept as JSON bytes, 2,000 stored manifests of 25 tiles
-    hold about 15 MB rather than 100 MB of dicts.
-    """
-
-    __slots__ = ("_dashboard", "_data", "_names", "_wire", "from_base", "path")
-
-    def __init__(self, dashboard: Dashboard, path: Path, from_base: bool) -> None:
-        self._dashboard: Dashboard | None = dashboard
-        self._data = self._wire = b""
-        self._names: tuple[str, str | None, list[str]] = ("", None, [])
-        self.path = path  # the file that declared it (base/ or the environment's folder)
-        self.from_base = from_base
-
-    @classmethod
-    def stored(cls, names: tuple[str, str | None, list[str]], data: bytes, wire: bytes,
-               path: Path, from_base: bool) -> Manifest:
-        """A manifest of a file the lasting cache knew (its data passed the model before).
-
-        ``names``: (name, pinned id, former names); ``data`` and ``wire``: JSON.
-        """
-        manifest = cls.__new__(cls)
-        manifest._dashboard, manifest._names = None, names
-        manifest._data, manifest._wire = data, wire
-        manifest.path, manifest.from_base = path, from_base
-        return manifest
-
-    @property
-    def dashboard(self) -> Dashboard:
-        if self._dashboard is None:
-            self._dashboard = Dashboard.model_validate(orjson.loads(self._data), strict=True)
-        return self._dashboard
-
-    @property
-    def name(self) -> str:
-        return self._dashboard.name if self._dashboard is not None else self._names[0]
-
-    @property
-    def pinned_id(self) -> str | None:
-        return self._dashboard.id if self._dashboard is not None else self._names[1]
-
-    @property
-    def former_names(self) -> list[str]:
-        if self._dashboard is not None:
-            return self._dashboard.former_names
-        return self._names[2]
-
-    @property
-    def wire_tiles(self) -> list[WireTile]:
-        """The tiles in wire form, as dashctl sends them (a new list each time)."""
-        if self._dashboard is None:
-            tiles: list[WireTile] = orjson.loads(self._wire)
-            return tiles
-        return tiles_to_wire(self._dashboard.tiles)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Manifest):
-            return NotImplemented
-        return (self.dashboard, self.path, self.from_base) == (
-            other.dashboard, other.path, other.from_base)
-
-    __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable inside
-
-    def __repr__(self) -> str:
-        return f"Manifest({self.name!r}, path={self.path!r}, from_base={self.from_base})"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""engine.apply against an in-memory DashboardsAPI (the fake is test code; apply is under test)."""
+"""run.writes against an in-memory DashboardsAPI (the fake is test code; the writes are tested)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
-from reconciler.engine.apply import ApplyResult, apply_environment, moved_since
-from reconciler.engine.live import read_live
+from reconciler.engine.apply import ApplyResult
 from reconciler.engine.plan import Change, EnvironmentPlan, build_environment_plan
 from reconciler.engine.ports import WireDashboard
-from reconciler.repo.models import Environment, Manifest
-from tests.engine.fake_api import FakeAPI
+from reconciler.repo.config import Environment
+from reconciler.repo.manifest import Manifest
+from reconciler.run.fetch import read_live
+from reconciler.run.writes import apply_environment, moved_since
 from tests.support.factories import FUNNEL, environment, insight, manifest, markdown, wire
+from tests.support.fake_api import FakeAPI
 
 
 def plan(api: FakeAPI, manifests: list[Manifest], env: Environment | None = None

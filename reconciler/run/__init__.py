@@ -1,0 +1,165 @@
+"""One run of dashctl over a repository: the facade every command that reads it calls.
+
+    run = Run.open(root, envs, shard, parallelism=16, progress=note)
+    run.desired()        what the repository declares for each selected environment
+    run.read()           that, and live state, for each selected environment
+    run.plan()           the Plan of every selected environment       (engine.plan, pure)
+    run.moved(plan)      the dashboards a saved plan touches that moved live since
+    run.apply(plan, ...) carry out a plan                              (run.writes)
+
+A run owns what lives as long as it: the repository and its selection, the
+clients (one connection pool per server and token), the one bound on
+concurrent API calls across every environment, and the worker process that
+loads the manifests while live state is read (run.desired). Commands call it
+and render; engine/ decides, purely; this package does the I/O around it.
+Anything that goes wrong with one environment (its config, the connection,
+the server's answer) is that environment's error; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.clients import Clients
+from reconciler.engine.apply import ApplyResult
+from reconciler.engine.live import LiveState
+from reconciler.engine.plan import EnvironmentPlan, EnvironmentState, Plan, plan_environment
+from reconciler.repo.config import Environment, Repo
+from reconciler.repo.pipeline import Desired, load_selection
+from reconciler.repo.repository import (
+    base_files,
+    environment_problems,
+    load_repo,
+    repository_problems,
+    select_environments,
+)
+from reconciler.repo.select import Shard
+from reconciler.run.desired import load_desired
+from reconciler.run.fetch import describe, read_live
+from reconciler.run.writes import BackupHook, apply_environment, moved_since
+
+log = logging.getLogger("dashctl.run")
+
+DEFAULT_PARALLELISM = 16
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Run:
+    """The repository, the selected environments, and how to talk to their servers."""
+
+    repo: Repo
+    environments: list[Environment]
+    parallelism: int = DEFAULT_PARALLELISM
+    progress: Progress = field(default=_quiet, repr=False)
+
+    @classmethod
+    def open(cls, root: Path, envs: Sequence[str] = (), shard: Shard | None = None, *,
+             parallelism: int = DEFAULT_PARALLELISM, progress: Progress = _quiet) -> Run:
+        """The repository at ``root`` and the environments ``envs`` and ``shard`` select."""
+        repo = load_repo(root)
+        return cls(repo, select_environments(repo, envs, shard), parallelism, progress)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def desired(self) -> list[EnvironmentState]:
+        """Each selected environment's manifests and problems, without live state (loaded
+        here: with no live state to read meanwhile, a worker process would only cost)."""
+        return self._states(load_selection(self.repo.root, self.environments))
+
+    def read(self) -> list[EnvironmentState]:
+        """Each selected environment's manifests, problems and live state."""
+        return asyncio.run(self._read())
+
+    def plan(self) -> Plan:
+        """The plan of every selected environment."""
+        return Plan([plan_environment(state) for state in self.read()])
+
+    async def _read(self) -> list[EnvironmentState]:
+        async with Clients(self.repo, concurrency=self.parallelism) as clients:
+            fetches = [asyncio.ensure_future(self._live(clients, environment))
+                       for environment in self.environments]
+            try:
+                desired = await load_desired(self.repo.root, self.environments)
+            except BaseException:
+                for fetch in fetches:
+                    fetch.cancel()
+                raise
+            lives = await asyncio.gather(*fetches)
+        states = self._states(desired)
+        return [EnvironmentState(state.environment, state.manifests, state.problems,
+                                 live=live, error=error)
+                for state, (live, error) in zip(states, lives, strict=True)]
+
+    def _states(self, desired: list[Desired]) -> list[EnvironmentState]:
+        """The desired side of each environment, with the repository's problems (a stray
+        folder holds every environment's deletes) and its own configuration's."""
+        shared, base = repository_problems(self.repo), base_files(self.repo)
+        return [EnvironmentState(environment, loaded.manifests, [
+                    *shared, *environment_problems(self.repo, environment, base),
+                    *loaded.problems])
+                for environment, loaded in zip(self.environments, desired, strict=True)]
+
+    async def _live(self, clients: Clients,
+                    environment: Environment) -> tuple[LiveState | None, str | None]:
+        """The live state of one environment, or why it could not be read."""
+        try:
+            async with clients.connect(environment) as client:
+                # a seeded member's dashboards are never compared: List is all it needs
+                return await read_live(client, environment.ignore, get=not environment.seeded,
+                                       progress=self._reading(environment)), None
+        except Exception as error:  # one environment's failure is its own error line
+            log.debug("reading %s failed", environment.name, exc_info=True)
+            return None, describe(error)
+
+    def _reading(self, environment: Environment) -> Progress:
+        if len(self.environments) == 1:
+            return lambda text: self.progress(f"{environment.name}: {text}")
+        return _quiet
+
+    # -- writing ---------------------------------------------------------------------
+
+    def moved(self, plan: Plan) -> list[str]:
+        """The dashboards of a saved plan whose live state changed since it was made."""
+
+        async def each() -> list[str]:
+            async with Clients(self.repo, concurrency=self.parallelism) as clients:
+                found = await asyncio.gather(*(
+                    moved_since(clients.client(self.repo.environments[item.name]), item)
+                    for item in plan.environments))
+            return [name for names in found for name in names]
+
+        return asyncio.run(each())
+
+    def apply(self, plan: Plan, *, allow_delete: bool,
+              backup: Callable[[EnvironmentPlan], BackupHook | None] = lambda _: None,
+              ) -> list[ApplyResult]:
+        """Carry out ``plan``: every environment at once, each change's failure its own."""
+
+        async def each() -> list[ApplyResult]:
+            async with Clients(self.repo, concurrency=self.parallelism) as clients:
+                return list(await asyncio.gather(*(
+                    self._apply(clients, item, allow_delete, backup(item))
+                    for item in plan.environments)))
+
+        return asyncio.run(each())
+
+    async def _apply(self, clients: Clients, item: EnvironmentPlan, allow_delete: bool,
+                     backup: BackupHook | None) -> ApplyResult:
+        if not item.changes:
+            return ApplyResult(item.name)
+        try:
+            async with clients.connect(self.repo.environments[item.name]) as client:
+                return await apply_environment(
+                    client, item, allow_delete=allow_delete, parallelism=self.parallelism,
+                    backup=backup, progress=self.progress)
+        except Exception as error:  # this environment's failure; the others go on
+            return ApplyResult(item.name, failure=describe(error))
