@@ -41,3 +41,19 @@ def test_dashboard_page_loads_clean_with_the_cookie(tab: Tab, server: Server,
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
 
     tab.assert_clean(allowed=(server.url,))
+
+
+def test_opening_the_servers_address_lands_on_the_ui(tab: Tab, server: Server,
+                                                     project: str) -> None:
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
+    page = tab.page
+    page.goto(f"{server.url}/?token={server.token(project)}")
+    assert page.url == f"{server.url}/ui/"
+    assert page.locator("header.top h1").inner_text() == "Dashboards"
+    page.locator("ul.list a", has_text="Growth KPIs").click()
+    page.wait_for_load_state("load")
+    assert page.url == f"{server.url}/ui/d/{board}"
+    page.goto(server.url)  # later visits: the cookie is enough
+    assert page.url == f"{server.url}/ui/"
+    assert page.locator("ul.list a", has_text="Growth KPIs").count() == 1
+    tab.assert_clean(allowed=(server.url,))

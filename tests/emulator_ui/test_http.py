@@ -174,3 +174,45 @@ def test_names_and_markdown_are_escaped(server: Server, project: str) -> None:
         assert "&amp; &quot;quotes&quot;" in page.text
     page = get(server, f"/ui/d/{board}", token)
     assert "&lt;script&gt;window.__pwned = 'script'&lt;/script&gt;" in page.text
+
+
+def test_root_leads_a_browser_to_the_ui(server: Server, project: str) -> None:
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
+    token = server.token(project)
+    first = httpx.get(f"{server.url}/?project={project}&token={token}")
+    assert first.status_code in (302, 303, 307)
+    assert first.headers["location"] == f"/ui/?project={project}&token={token}"
+    assert first.headers["cache-control"] == "no-store"  # it may carry a token
+
+    with httpx.Client(base_url=server.url, follow_redirects=True) as browser:
+        page = browser.get("/", params={"token": token})
+        assert [r.status_code for r in page.history] == [first.status_code, 303]
+        assert page.status_code == 200 and str(page.url) == f"{server.url}/ui/"
+        assert_html(page)
+        assert "<h1>Dashboards</h1>" in page.text and f'href="/ui/d/{board}"' in page.text
+        assert token not in page.text
+        again = browser.get("/")  # the cookie alone, once the token was given
+        assert again.status_code == 200 and f'href="/ui/d/{board}"' in again.text
+
+    bare = httpx.get(f"{server.url}/", follow_redirects=True)  # no token yet: the UI says how
+    assert str(bare.url) == f"{server.url}/ui/" and bare.status_code == 401
+    assert_html(bare)
+    assert "dashctl token" in bare.text
+    head = httpx.head(f"{server.url}/")
+    assert head.status_code == first.status_code and head.headers["location"] == "/ui/"
+
+
+def test_root_redirect_leaves_the_connect_routes_as_they_were(server: Server,
+                                                              project: str) -> None:
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
+    listed = server.ok("List", project=project)["dashboards"]
+    assert [d["id"] for d in listed] == [board]
+    got = server.ok("Get", {"id": board}, project=project)["dashboard"]
+    assert [t["id"] for t in got["tiles"]] == [t["id"] for t in GROWTH_TILES]
+    for method in ("POST", "PUT", "DELETE"):  # only a browser's GET or HEAD is redirected
+        answer = httpx.request(method, f"{server.url}/", json={})
+        assert answer.status_code == 404 and answer.json()["code"] == "unimplemented", method
+    unknown = httpx.post(server.rpc_url("Rename"), json={}, headers=server.headers(project))
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unimplemented"
+    refused = httpx.post(server.rpc_url("List"), json={})  # no token
+    assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
