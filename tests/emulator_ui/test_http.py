@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -16,6 +17,8 @@ from tests.emulator_ui.conftest import (
     alg_none_token,
     cookie,
 )
+from tests.preview.drawn import drawn_funnel, legend, tiles_of
+from tests.preview.samples import funnel_tile
 from tests.support.factories import wire_insight, wire_markdown
 from tests.support.server import SECRET, Server
 
@@ -216,3 +219,28 @@ def test_root_redirect_leaves_the_connect_routes_as_they_were(server: Server,
     assert unknown.status_code == 404 and unknown.json()["code"] == "unimplemented"
     refused = httpx.post(server.rpc_url("List"), json={})  # no token
     assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
+
+
+def test_dashboard_page_marks_sample_data_names_series_and_draws_funnels(
+    newer_server: Server, project: str
+) -> None:
+    steps = [{"event": "signup"}, {"event": "project_created"}, {"event": "teammate_invited"}]
+    tiles = [
+        wire_insight("dau", events=["page_view", "signup"]),
+        wire_markdown("goals", "# Goals", x=6),
+        funnel_tile("activation", steps) | {"position": {"x": 0, "y": 4, "w": 12, "h": 4}},
+    ]
+    board = newer_server.make_dashboard(project, "Activation", tiles)
+    page = get(newer_server, f"/ui/d/{board}", newer_server.token(project))
+    assert page.status_code == 200
+    assert_html(page)
+    assert 'class="sample-note"' in page.text
+    drawn = tiles_of(page.text)
+    assert [node.all_text() for node in drawn["dau"].find(cls="sample")] == ["sample data"]
+    assert [node.all_text() for node in drawn["activation"].find(cls="sample")] == [
+        "sample data"]
+    assert drawn["goals"].find(cls="sample") == []
+    assert [name for name, _ in legend(drawn["dau"])] == ["page_view", "signup"]
+    funnel = drawn_funnel(page.text, "activation")
+    assert [step.label for step in funnel] == ["signup", "project_created", "teammate_invited"]
+    assert all(later.count <= earlier.count for earlier, later in pairwise(funnel))

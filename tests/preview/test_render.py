@@ -118,9 +118,11 @@ def test_sample_data_is_seeded_by_tile_id() -> None:
 
 
 @pytest.mark.parametrize("viz,needle", [
-    ("VISUALIZATION_LINE", 'aria-label="line chart"'), ("VISUALIZATION_BAR", "<rect"),
-    ("VISUALIZATION_AREA", 'aria-label="area chart"'), ("VISUALIZATION_TABLE", ">bucket<"),
-    ("VISUALIZATION_KPI", 'class="kpi"'), ("VISUALIZATION_PIE", "VISUALIZATION_PIE"),
+    ("VISUALIZATION_LINE", 'aria-label="line chart of sample data"'),
+    ("VISUALIZATION_BAR", "<rect"),
+    ("VISUALIZATION_AREA", 'aria-label="area chart of sample data"'),
+    ("VISUALIZATION_TABLE", ">bucket<"), ("VISUALIZATION_KPI", 'class="kpi"'),
+    ("VISUALIZATION_PIE", "VISUALIZATION_PIE"),
 ])
 def test_each_visualization_has_its_chart(viz: str, needle: str) -> None:
     insight_ = {"query": {"events": [{"name": "<e>"}], "granularity": "GRANULARITY_DAY",
