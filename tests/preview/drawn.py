@@ -81,8 +81,12 @@ class DrawnStep:
 
 
 def drawn_funnel(html: str, tile_id: str) -> list[DrawnStep]:
+    """The steps the funnel tile ``tile_id`` of a one-grid page draws."""
+    return funnel_of(tiles_of(html)[tile_id])
+
+
+def funnel_of(tile: Node) -> list[DrawnStep]:
     """The steps a funnel tile draws, read from its SVG."""
-    tile = tiles_of(html)[tile_id]
     steps = []
     for group in tile.find("g", "step"):
         [label] = group.find("text", "label")
