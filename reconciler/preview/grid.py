@@ -102,8 +102,7 @@ def sample_note(*grids: Sequence[Mapping[str, Any]] | None) -> str:
     if not any(tile_draws_sample_data(_mapping(t)) for tiles in grids for t in tiles or ()):
         return ""
     return ('<p class="sample-note"><b>sample data</b>: the charts and numbers below are '
-            "invented (the same for a tile id on every run), not read from any analytics; "
-            "the layout, queries and text are real.</p>")
+            "invented, not read from any analytics; the layout, queries and text are real.</p>")
 
 
 def tile_content(tile: Mapping[str, Any]) -> tuple[str, str]:

@@ -47,7 +47,7 @@ section.dashboard>h2{margin:0 0 12px;font-size:17px}
 .tile>.sample{position:absolute;right:0;bottom:0;margin:0;padding:0 4px 1px;text-align:right;
  font-size:10px;line-height:13px;font-style:italic;font-weight:600;color:#9c36b5;
  background:rgba(255,255,255,.85);border-top-left-radius:4px}
-.sample-note{display:inline-block;margin:0 0 12px;padding:6px 10px;border-left:3px solid #9c36b5;
+.sample-note{display:inline-block;margin:-8px 0 8px;padding:4px 10px;border-left:3px solid #9c36b5;
  background:#f8f0fc;color:#495057;font-size:13px}
 .sample-note b{color:#9c36b5}
 .tile .chart{flex:1;width:100%;height:100%;min-height:0}
