@@ -15,7 +15,11 @@ For each request to ``/dashboards.v1.DashboardsService/{Method}`` the router
    body it cannot decode, and the handlers' answers.
 
 Any other path answers 404 with a Connect ``unimplemented`` error, except
-``GET /healthz`` and the apps mounted with ``EmulatorApp.mount`` (a UI, say).
+``GET /healthz``, the apps mounted with ``EmulatorApp.mount`` (a UI, say), and
+``GET`` or ``HEAD /``, which sends a browser (307) to the app mounted as ``home``
+(the read-only UI), keeping the query string, so ``/?token=JWT`` signs in there.
+Only those two methods are redirected: ``POST /`` is still ``unimplemented``,
+as a Connect client that lost its path expects.
 
 No exception escapes the app (under uvicorn one would reset the keep-alive
 connection): an unexpected error in a handler becomes a Connect ``internal``
@@ -161,6 +165,7 @@ class EmulatorApp:
         self._faults = FaultInjector(options)
         self._latency_s = options.latency_ms / 1000
         self._mounts: list[tuple[str, ASGIApp]] = []
+        self._home: str | None = None
         self.service = DashboardsServiceImpl(store, options, self._faults)
         # The one place the types are bent: under newer_api the JSON codec hands Upsert a
         # SentTiles and writes a WithUnmodeled answer (unmodeled.py), objects that the
@@ -172,9 +177,13 @@ class EmulatorApp:
             codecs=emulator_codecs(quirks=options.quirks, newer_api=options.newer_api),
         )
 
-    def mount(self, prefix: str, app: ASGIApp) -> None:
-        """Serve every path under ``prefix`` (e.g. ``/ui/``) with another ASGI app."""
+    def mount(self, prefix: str, app: ASGIApp, *, home: bool = False) -> None:
+        """Serve every path under ``prefix`` (e.g. ``/ui``) with another ASGI app; with
+        ``home``, ``GET /`` leads there (a person who opens the server's address in a
+        browser lands on its pages, not on a Connect error)."""
         self._mounts.append((prefix, app))
+        if home:
+            self._home = prefix.rstrip("/") + "/"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -214,6 +223,9 @@ class EmulatorApp:
         await _drain(receive)
         if path == "/healthz" and scope["method"] in ("GET", "HEAD"):
             await _ok(send)
+            return
+        if path == "/" and self._home is not None and scope["method"] in ("GET", "HEAD"):
+            await _see_home(send, self._home, scope)
             return
         await send_connect_error(send, 404, "unimplemented", f"unknown method {path}")
 
@@ -275,6 +287,36 @@ async def _ok(send: Send) -> None:
     await send({"type": "http.response.body", "body": b"ok\n", "more_body": False})
 
 
+def _query_bytes(scope: Scope) -> bytes:
+    """The request's query string, any byte outside visible ASCII percent-encoded (it goes
+    into a header)."""
+    raw = bytes(scope.get("query_string", b""))
+    return b"".join(bytes([c]) if 0x21 <= c <= 0x7E else b"%%%02X" % c for c in raw)
+
+
+async def _see_home(send: Send, home: str, scope: Scope) -> None:
+    """307 to ``home`` with the same query string (a ``?token=`` the UI takes in). The
+    answer is never cached and sends no referrer, since its address may hold a token."""
+    query = _query_bytes(scope)
+    location = home.encode("ascii") + (b"?" + query if query else b"")
+    text = f"the read-only UI is at {home}\n".encode()  # never the token
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 307,
+            "headers": [
+                (b"location", location),
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(text)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"referrer-policy", b"no-referrer"),
+            ],
+        }
+    )
+    body = b"" if scope["method"] == "HEAD" else text
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
 def create_app(
     *, db_path: Path, jwt_secret: str, options: EmulatorOptions | None = None
 ) -> EmulatorApp:
@@ -283,5 +325,5 @@ def create_app(
         raise ValueError("the emulator needs a JWT secret")
     store = Store(db_path)
     app = EmulatorApp(store=store, jwt_secret=jwt_secret, options=options or EmulatorOptions())
-    app.mount("/ui", ui_app(store, jwt_secret))  # the read-only dashboard UI (ui.py)
+    app.mount("/ui", ui_app(store, jwt_secret), home=True)  # the read-only UI (ui.py)
     return app

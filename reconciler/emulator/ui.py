@@ -2,7 +2,8 @@
 
     ui_app(store, jwt_secret) -> ASGI app        (create_app mounts it at /ui)
 
-Pages (GET or HEAD; any other method answers 405):
+Pages (GET or HEAD; any other method answers 405). ``GET /`` on the emulator
+leads here (``app.py``), with its query string, so ``/?token=JWT`` signs in:
 
 - ``/ui/``: the dashboards of one project, as links;
 - ``/ui/d/{id}``: one dashboard drawn by ``reconciler.preview.render_dashboard_page``

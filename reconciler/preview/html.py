@@ -37,6 +37,19 @@ section.dashboard>h2{margin:0 0 12px;font-size:17px}
  text-overflow:ellipsis}
 .tile .query b{font-weight:600;color:#212529}
 .tile .body{flex:1;min-height:0;padding:6px 8px 8px;display:flex}
+.tile .series{display:flex;flex-wrap:wrap;gap:0 10px;margin:0;padding:3px 8px 0;list-style:none;
+ font-size:11px;line-height:1.3;color:#495057}
+.tile .series li{display:flex;align-items:center;gap:4px;max-width:100%;white-space:nowrap;
+ overflow:hidden;text-overflow:ellipsis}
+.tile .swatch{flex:none;width:10px;height:10px;border-radius:2px}
+.tile .series .more{color:#868e96;font-style:italic}
+.tile.sampled{padding-bottom:14px}
+.tile>.sample{position:absolute;right:0;bottom:0;margin:0;padding:0 4px 1px;text-align:right;
+ font-size:10px;line-height:13px;font-style:italic;font-weight:600;color:#9c36b5;
+ background:rgba(255,255,255,.85);border-top-left-radius:4px}
+.sample-note{display:inline-block;margin:-8px 0 8px;padding:4px 10px;border-left:3px solid #9c36b5;
+ background:#f8f0fc;color:#495057;font-size:13px}
+.sample-note b{color:#9c36b5}
 .tile .chart{flex:1;width:100%;height:100%;min-height:0}
 .chart .axis,.chart .rule{stroke:#ced4da;stroke-width:1;vector-effect:non-scaling-stroke}
 .chart text{font-size:11px;fill:#343a40}
@@ -51,6 +64,11 @@ section.dashboard>h2{margin:0 0 12px;font-size:17px}
 .compact .tile .query{padding:2px 6px 0;font-size:10px}
 .compact .tile .body{padding:2px 6px 4px}
 .compact .tile .md{font-size:11px;padding:2px 6px}
+.compact .tile .series{padding:1px 6px 0;font-size:10px;gap:0 6px}
+.compact .tile .swatch{width:8px;height:8px}
+.compact .tile.sampled{padding-bottom:11px}
+.compact .tile>.sample{padding:0 4px;font-size:9px;line-height:11px}
+.tile.narrow>.sample{padding:0 2px;font-size:8px;line-height:9px;font-weight:400}
 .tile.mark-added{border:2px solid #2f9e44;background:#ebfbee}
 .tile.mark-changed{border:2px solid #f08c00;background:#fff9db}
 .tile.mark-removed{border:2px dashed #e03131;background:#fff5f5;opacity:.8}

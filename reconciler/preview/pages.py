@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.preview.geometry import COMPACT, FULL
-from reconciler.preview.grid import grid_html
+from reconciler.preview.grid import grid_html, sample_note
 from reconciler.preview.html import document, esc
 
 Link = tuple[str, str]  # (text, href)
@@ -39,7 +39,8 @@ def render_dashboard_page(
 ) -> str:
     """One dashboard drawn on the grid at full size, as a whole HTML page."""
     subtitle = subtitle or _count(tiles)
-    body = f'<section class="dashboard">{grid_html(tiles, marks=marks, geometry=FULL)}</section>'
+    body = (f'{sample_note(tiles)}<section class="dashboard">'
+            f"{grid_html(tiles, marks=marks, geometry=FULL)}</section>")
     return document(title, body, subtitle=subtitle, nav=nav_html(nav))
 
 
@@ -68,7 +69,7 @@ def render_environment_page(
     body = "".join(dashboard_section(view) for view in views)
     if not views:
         body = '<p class="empty">no dashboards</p>'
-    body = _problems_html(problems) + body
+    body = _problems_html(problems) + sample_note(*(view.tiles for view in views)) + body
     return document(f"Environment {environment}", body,
                     subtitle=f"{len(views)} dashboard(s) as git declares them", nav=nav_html(nav))
 
@@ -144,7 +145,8 @@ def change_section(view: ChangeView, *, link: bool) -> str:
 
 def render_change_page(environment: str, view: ChangeView, *, nav: Sequence[Link] = ()) -> str:
     """One planned change: before and after side by side, changed tiles marked."""
-    return document(f"{view.dashboard} ({environment})", change_section(view, link=False),
+    body = sample_note(view.before, view.after) + change_section(view, link=False)
+    return document(f"{view.dashboard} ({environment})", body,
                     subtitle=f"planned {view.action} in {environment}", nav=nav_html(nav))
 
 
@@ -154,6 +156,7 @@ def render_plan_environment_page(
     body = "".join(change_section(view, link=True) for view in views)
     if not views:
         body = '<p class="empty">no changes</p>'
+    body = sample_note(*(side for view in views for side in (view.before, view.after))) + body
     return document(f"Plan for {environment}", body,
                     subtitle=f"project {project}: {len(views)} change(s)", nav=nav_html(nav))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -16,6 +17,8 @@ from tests.emulator_ui.conftest import (
     alg_none_token,
     cookie,
 )
+from tests.preview.drawn import drawn_funnel, legend, tiles_of
+from tests.preview.samples import funnel_tile
 from tests.support.factories import wire_insight, wire_markdown
 from tests.support.server import SECRET, Server
 
@@ -174,3 +177,70 @@ def test_names_and_markdown_are_escaped(server: Server, project: str) -> None:
         assert "&amp; &quot;quotes&quot;" in page.text
     page = get(server, f"/ui/d/{board}", token)
     assert "&lt;script&gt;window.__pwned = 'script'&lt;/script&gt;" in page.text
+
+
+def test_root_leads_a_browser_to_the_ui(server: Server, project: str) -> None:
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
+    token = server.token(project)
+    first = httpx.get(f"{server.url}/?project={project}&token={token}")
+    assert first.status_code in (302, 303, 307)
+    assert first.headers["location"] == f"/ui/?project={project}&token={token}"
+    assert first.headers["cache-control"] == "no-store"  # it may carry a token
+
+    with httpx.Client(base_url=server.url, follow_redirects=True) as browser:
+        page = browser.get("/", params={"token": token})
+        assert [r.status_code for r in page.history] == [first.status_code, 303]
+        assert page.status_code == 200 and str(page.url) == f"{server.url}/ui/"
+        assert_html(page)
+        assert "<h1>Dashboards</h1>" in page.text and f'href="/ui/d/{board}"' in page.text
+        assert token not in page.text
+        again = browser.get("/")  # the cookie alone, once the token was given
+        assert again.status_code == 200 and f'href="/ui/d/{board}"' in again.text
+
+    bare = httpx.get(f"{server.url}/", follow_redirects=True)  # no token yet: the UI says how
+    assert str(bare.url) == f"{server.url}/ui/" and bare.status_code == 401
+    assert_html(bare)
+    assert "dashctl token" in bare.text
+    head = httpx.head(f"{server.url}/")
+    assert head.status_code == first.status_code and head.headers["location"] == "/ui/"
+
+
+def test_root_redirect_leaves_the_connect_routes_as_they_were(server: Server,
+                                                              project: str) -> None:
+    board = server.make_dashboard(project, "Growth KPIs", GROWTH_TILES)
+    listed = server.ok("List", project=project)["dashboards"]
+    assert [d["id"] for d in listed] == [board]
+    got = server.ok("Get", {"id": board}, project=project)["dashboard"]
+    assert [t["id"] for t in got["tiles"]] == [t["id"] for t in GROWTH_TILES]
+    for method in ("POST", "PUT", "DELETE"):  # only a browser's GET or HEAD is redirected
+        answer = httpx.request(method, f"{server.url}/", json={})
+        assert answer.status_code == 404 and answer.json()["code"] == "unimplemented", method
+    unknown = httpx.post(server.rpc_url("Rename"), json={}, headers=server.headers(project))
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unimplemented"
+    refused = httpx.post(server.rpc_url("List"), json={})  # no token
+    assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
+
+
+def test_dashboard_page_marks_sample_data_names_series_and_draws_funnels(
+    newer_server: Server, project: str
+) -> None:
+    steps = [{"event": "signup"}, {"event": "project_created"}, {"event": "teammate_invited"}]
+    tiles = [
+        wire_insight("dau", events=["page_view", "signup"]),
+        wire_markdown("goals", "# Goals", x=6),
+        funnel_tile("activation", steps) | {"position": {"x": 0, "y": 4, "w": 12, "h": 4}},
+    ]
+    board = newer_server.make_dashboard(project, "Activation", tiles)
+    page = get(newer_server, f"/ui/d/{board}", newer_server.token(project))
+    assert page.status_code == 200
+    assert_html(page)
+    assert 'class="sample-note"' in page.text
+    drawn = tiles_of(page.text)
+    assert [node.all_text() for node in drawn["dau"].find(cls="sample")] == ["sample data"]
+    assert [node.all_text() for node in drawn["activation"].find(cls="sample")] == [
+        "sample data"]
+    assert drawn["goals"].find(cls="sample") == []
+    assert [name for name, _ in legend(drawn["dau"])] == ["page_view", "signup"]
+    funnel = drawn_funnel(page.text, "activation")
+    assert [step.label for step in funnel] == ["signup", "project_created", "teammate_invited"]
+    assert all(later.count <= earlier.count for earlier, later in pairwise(funnel))

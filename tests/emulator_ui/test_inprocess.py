@@ -102,3 +102,14 @@ async def test_ui_app_under_another_prefix(tmp_path: Path) -> None:
         assert "Path=/view;" in answer.headers["set-cookie"]
         index = await client.get("/view/", headers=cookie(token_for("alpha")))
         assert f'href="/view/d/{board.id}"' in index.text
+
+
+async def test_root_keeps_the_query_string_byte_for_byte(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/?project=alpha&b=%3Cx%3E&c=%E2%82%AC")
+    assert answer.status_code == 307
+    assert answer.headers["location"] == "/ui/?project=alpha&b=%3Cx%3E&c=%E2%82%AC"
+    assert "%3C" not in answer.text  # the body names the UI, never the query (a token)
+    followed = await client.get("/", params={"token": token_for("alpha")},
+                                follow_redirects=True)
+    assert [r.status_code for r in followed.history] == [307, 303]
+    assert followed.status_code == 200 and "Alpha board" in followed.text

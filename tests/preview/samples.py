@@ -61,3 +61,40 @@ def saved_plan(path: Path) -> Path:
     ])
     write_saved_plan(plan, path)
     return path
+
+
+def funnel_tile(tile_id: str, steps: list[Any]) -> dict[str, Any]:
+    """An unmodeled funnel tile as a newer API returns it (its body's shape is a guess:
+    the drawing must cope with any)."""
+    return {"id": tile_id, "type": "TILE_TYPE_FUNNEL",
+            "position": {"x": 0, "y": 0, "w": 12, "h": 4}, "funnel": {"steps": steps}}
+
+
+def query_tile(tile_id: str, viz: str, events: tuple[str, ...], **position: int) -> dict[str, Any]:
+    """An insight tile in wire form drawing ``events`` as ``viz`` (``line``, ``kpi``, ...)."""
+    where = {"x": 0, "y": 0, "w": 6, "h": 4} | position
+    return {"id": tile_id, "type": "TILE_TYPE_INSIGHT", "position": where,
+            "insight": {"query": {"events": [{"name": name} for name in events],
+                                  "granularity": "GRANULARITY_DAY",
+                                  "aggregation": "AGGREGATION_COUNT"},
+                        "visualization": f"VISUALIZATION_{viz.upper()}"}}
+
+
+# tiles drawn from invented numbers: each must say "sample data"
+SAMPLE_TILES = [
+    query_tile("dau", "line", ("page_view", "signup")),
+    query_tile("signups", "bar", ("signup",), x=6),
+    query_tile("traffic", "area", ("a",), y=4),
+    query_tile("top", "table", ("a", "b"), x=6, y=4),
+    query_tile("revenue", "kpi", ("purchase",), y=8, w=1, h=1),
+    funnel_tile("activation", [{"event": "signup"}, {"event": "invite"}]) | {
+        "position": {"x": 0, "y": 12, "w": 12, "h": 4}},
+]
+# tiles that draw no invented number: none may say it
+REAL_TILES = [
+    {"id": "notes", "type": "TILE_TYPE_MARKDOWN", "position": {"x": 0, "y": 16, "w": 6, "h": 2},
+     "markdown": {"content": "# Goals"}},
+    query_tile("pie", "pie", ("a",), x=6, y=16),  # not drawn: no numbers
+    funnel_tile("empty_funnel", []) | {"position": {"x": 0, "y": 18, "w": 6, "h": 2}},
+    {"id": "mystery", "type": 7, "position": {"x": 6, "y": 18, "w": 6, "h": 2}},
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,15 @@ import pytest
 
 from reconciler.commands.preview import PreviewOptions, run
 from reconciler.preview import COMPACT, FULL, Geometry, render_dashboard_page
-from tests.preview.samples import EVIL_MARKDOWN, every_kind, saved_plan
+from tests.preview.drawn import assert_seen, labels
+from tests.preview.samples import (
+    EVIL_MARKDOWN,
+    REAL_TILES,
+    SAMPLE_TILES,
+    every_kind,
+    funnel_tile,
+    saved_plan,
+)
 from tests.support.browser import Tab
 from tests.support.factories import markdown, wire
 
@@ -58,6 +67,57 @@ def assert_site_on_grid(tab: Tab) -> int:
             assert_on_grid(tile, {k: tile[k] for k in "xywh"}, geometry)
             checked += 1
     return checked
+
+
+def test_sample_data_labels_and_legends_are_seen(tab: Tab, tmp_path: Path) -> None:
+    tiles = [
+        *every_kind(),
+        {**funnel_tile("steps", ["signup", "invite"]), "position": {"x": 0, "y": 8, "w": 4,
+                                                                   "h": 3}},
+        {**funnel_tile("narrow", ["a", "b"]), "position": {"x": 4, "y": 8, "w": 1, "h": 1}},
+    ]
+    page = tmp_path / "sample.html"
+    page.write_text(render_dashboard_page("Every kind", tiles), "utf-8")
+    tab.open(page)
+    tab.assert_clean()
+    note = tab.page.locator(".sample-note")
+    assert note.is_visible() and "sample data" in note.inner_text()
+    found = labels(tab)
+    drawn = {tile_id for tile_id, tile in found.items() if tile["chart"]}
+    assert drawn == {"dau", "signups", "revenue", "traffic", "top", "tiny", "steps", "narrow"}
+    for tile_id in drawn:
+        [label] = found[tile_id]["sample"]
+        assert label["text"] == "sample data"
+        assert_seen(label, f"the sample label of {tile_id}")
+    assert found["goals"]["sample"] == []
+    assert [entry["text"] for entry in found["dau"]["legend"]] == ["page_view", "signup"]
+    assert [entry["text"] for entry in found["traffic"]["legend"]] == ["a", "b", "c"]
+    for tile_id in ("dau", "traffic"):
+        for entry in found[tile_id]["legend"]:
+            assert_seen(entry, f"the legend of {tile_id}")
+
+
+def test_plan_pages_mark_sample_data_on_both_sides(tab: Tab, tmp_path: Path) -> None:
+    before = [*REAL_TILES, *SAMPLE_TILES[:3]]
+    after = SAMPLE_TILES
+    plan = saved_plan(tmp_path / "plan.json")
+    data = json.loads(plan.read_text("utf-8"))
+    data["environments"][0]["changes"][0]["before"]["tiles"] = before
+    data["environments"][0]["changes"][0]["after"]["tiles"] = after
+    plan.write_text(json.dumps(data), "utf-8")
+    out = tmp_path / "site"
+    assert run(PreviewOptions(root=tmp_path, plan_file=plan, out=out)) == 0
+    tab.open(out / "staging" / "growth-kpis.html")
+    tab.assert_clean()
+    assert "sample data" in tab.page.locator(".sample-note").inner_text()
+    for side, tiles in (("before", before), ("after", after)):
+        seen = tab.page.locator(f'[data-side="{side}"] .tile .sample')
+        assert seen.count() == sum(tile in SAMPLE_TILES for tile in tiles), side
+    for tile_id, tile in labels(tab).items():
+        for label in tile["sample"]:
+            assert_seen(label, f"the sample label of {tile_id}")
+        for entry in tile["legend"]:
+            assert_seen(entry, f"the legend of {tile_id}")
 
 
 def test_dashboard_page_draws_every_tile_at_its_grid_position(tab: Tab, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from reconciler.preview.geometry import Cell, box_of, cell_of
 from reconciler.preview.grid import grid_html
 from reconciler.preview.markdown import render_markdown, safe_href
 from reconciler.preview.pages import ChangeView, change_marks
-from tests.preview.samples import EVIL_MARKDOWN, every_kind
+from tests.preview.samples import EVIL_MARKDOWN, REAL_TILES, SAMPLE_TILES, every_kind
 from tests.support.factories import insight, markdown, wire
 
 
@@ -69,8 +69,9 @@ def test_every_string_is_escaped() -> None:
     assert [tag for tag, _ in elements(html) if tag == "script"] == []
 
 
-def test_pages_are_self_contained() -> None:
-    html = render_dashboard_page("x", every_kind())
+@pytest.mark.parametrize("tiles", [every_kind(), SAMPLE_TILES + REAL_TILES])
+def test_pages_are_self_contained(tiles: list[dict[str, object]]) -> None:
+    html = render_dashboard_page("x", tiles)
     assert "Content-Security-Policy" in html
     for tag, attrs in elements(html):
         assert tag not in ("script", "iframe", "img", "object", "embed")
@@ -118,9 +119,11 @@ def test_sample_data_is_seeded_by_tile_id() -> None:
 
 
 @pytest.mark.parametrize("viz,needle", [
-    ("VISUALIZATION_LINE", 'aria-label="line chart"'), ("VISUALIZATION_BAR", "<rect"),
-    ("VISUALIZATION_AREA", 'aria-label="area chart"'), ("VISUALIZATION_TABLE", ">bucket<"),
-    ("VISUALIZATION_KPI", 'class="kpi"'), ("VISUALIZATION_PIE", "VISUALIZATION_PIE"),
+    ("VISUALIZATION_LINE", 'aria-label="line chart of sample data"'),
+    ("VISUALIZATION_BAR", "<rect"),
+    ("VISUALIZATION_AREA", 'aria-label="area chart of sample data"'),
+    ("VISUALIZATION_TABLE", ">bucket<"), ("VISUALIZATION_KPI", 'class="kpi"'),
+    ("VISUALIZATION_PIE", "VISUALIZATION_PIE"),
 ])
 def test_each_visualization_has_its_chart(viz: str, needle: str) -> None:
     insight_ = {"query": {"events": [{"name": "<e>"}], "granularity": "GRANULARITY_DAY",

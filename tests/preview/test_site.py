@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,11 @@ import pytest
 
 from reconciler.commands.preview import PreviewOptions, run
 from reconciler.errors import ConfigError
-from tests.preview.samples import saved_plan
+from tests.preview.drawn import funnel_of, legend, notes, parse
+from tests.preview.samples import funnel_tile, saved_plan
 from tests.support.cli import run as run_cli
 from tests.support.factories import insight, markdown
-from tests.support.repo import write_repo
+from tests.support.repo import RepoKit, write_repo
 
 GROWTH = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Goals", x=6)]}
 RETENTION = {"name": "Retention", "tiles": [insight("ret", viz="table", w=12)]}
@@ -113,3 +115,46 @@ def test_bad_plan_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], cont
     plan.write_text(content, "utf-8")
     code, err = cli(capsys, "preview", "--plan", str(plan), "--out", str(tmp_path / "site"))
     assert code == 1 and message in err
+
+
+def test_plan_preview_of_a_live_funnel_end_to_end(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """apply, a UI adds a funnel tile dashctl does not model, git changes a chart: the saved
+    plan's before | after pages draw both sides, the funnel never growing, every number
+    marked as sample data, still with no script and nothing fetched."""
+    kit = RepoKit(tmp_path / "repo", {"test": {"url": "sqlite:state.db"}})
+    kit.write("growth", {"name": "Growth KPIs", "tiles": [
+        insight("dau", events=("page_view", "signup")), markdown("goals", "# Goals", x=6)]})
+    assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
+    live = kit.dashboard("Growth KPIs")["tiles"]
+    steps = [{"event": "signup"}, {"event": "project_created"}, {"event": "invited"}]
+    kit.set_tiles("Growth KPIs", [*live, funnel_tile("activation", steps) | {
+        "position": {"x": 0, "y": 4, "w": 12, "h": 4}}])
+    kit.write("growth", {"name": "Growth KPIs", "tiles": [
+        insight("dau", events=("page_view", "signup", "purchase")),
+        markdown("goals", "# Goals", x=6)]})
+    plan = tmp_path / "plan.json"
+    code, _, err = kit.run(capsys, "plan", "--env", "test", "--out", str(plan))
+    assert code == 2, err
+    out = tmp_path / "site"
+    code, _, err = kit.run(capsys, "preview", "--plan", str(plan), "--out", str(out))
+    assert code == 0, err
+
+    page = (out / "test" / "growth-kpis.html").read_text("utf-8")
+    assert len(notes(page)) == 1
+    sides = [{node.attrs["data-tile-id"]: node for node in side.find("article")}
+             for side in parse(page).find(cls="side")]
+    assert [side["dau"].attrs.get("data-mark") for side in sides] == ["~", "~"]
+    for drawn in sides:
+        assert sorted(drawn) == ["activation", "dau", "goals"]
+        for tile_id in ("activation", "dau"):
+            assert [n.all_text() for n in drawn[tile_id].find(cls="sample")] == ["sample data"]
+        assert drawn["goals"].find(cls="sample") == []
+        funnel = funnel_of(drawn["activation"])
+        assert [step.label for step in funnel] == ["signup", "project_created", "invited"]
+        assert all(later.count <= earlier.count for earlier, later in pairwise(funnel))
+    before, after = ([name for name, _ in legend(side["dau"])] for side in sides)
+    assert (before, after) == (["page_view", "signup"], ["page_view", "signup", "purchase"])
+    for tag, attrs in ((n.tag, n.attrs) for n in parse(page).find()):
+        assert tag not in ("script", "iframe", "img", "object", "embed")
+        assert not (attrs.get("src") or attrs.get("href") or "").startswith(("http", "//"))
