@@ -37,6 +37,7 @@ import orjson
 from reconciler.engine.ports import WireObject
 
 __all__ = [
+    "Parsed",
     "Record",
     "RecordStore",
     "RecordUpdate",
@@ -48,7 +49,8 @@ __all__ = [
     "decode_records",
     "encode_record",
     "encode_records",
-    "updated_content",
+    "parse_records",
+    "update_records",
 ]
 
 _DIGEST_HEAD = b',"digest":"sha256:'
@@ -67,7 +69,8 @@ class Record:
     the environment, wire form), not the merged live result; ``id`` is the live
     dashboard's; ``updated_at`` is the ``updatedAt`` live answered (a server may
     omit it); ``commit`` is the repository's commit, None when the manifests had
-    uncommitted changes. The tiles are kept as given (plain JSON values, not copied).
+    uncommitted changes. The tiles are kept as given (plain JSON values, not
+    copied): treat them as read-only, as a store may hold the records it read.
     """
 
     id: str
@@ -251,10 +254,22 @@ def decode_record(line: bytes, *, project: str) -> Record | Unreadable:
     return Record(record_id, name, record_project, tiles, updated_at, commit)
 
 
-def _parse(content: bytes, project: str) -> tuple[dict[str, tuple[Record, bytes]],
-                                                  list[tuple[int, Unreadable]]]:
-    """The good records of a file with their lines, and the entries that are no record
-    (with their line numbers).
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A file of records of one project, read: each good record with its exact line (kept
+    as it is when a write does not touch it), and the entries that are no record."""
+
+    entries: Mapping[str, tuple[Record, bytes]] = field(default_factory=dict)
+    unreadable: tuple[tuple[int, Unreadable], ...] = ()  # (entry number, why)
+
+    def records(self, where: str) -> Records:
+        """The records, and a warning for each unreadable entry; ``where`` names the file."""
+        return Records({key: record for key, (record, _) in self.entries.items()},
+                       tuple(_warning(where, number, entry) for number, entry in self.unreadable))
+
+
+def parse_records(content: bytes, *, project: str) -> Parsed:
+    """A file of records of ``project``. Never raises.
 
     Two readable entries of one id are both no record: neither can be told to be the right one.
     """
@@ -270,7 +285,7 @@ def _parse(content: bytes, project: str) -> tuple[dict[str, tuple[Record, bytes]
             bad.append((number, Unreadable(entry.id, "records a dashboard another entry records")))
         else:
             good[entry.id] = (entry, line)
-    return good, bad
+    return Parsed(good, tuple(bad))
 
 
 def _warning(where: str, number: int, entry: Unreadable) -> str:
@@ -283,38 +298,42 @@ def _warning(where: str, number: int, entry: Unreadable) -> str:
 
 def decode_records(content: bytes, *, project: str, where: str) -> Records:
     """A file of records of ``project``; ``where`` names it in the warnings."""
-    good, bad = _parse(content, project)
-    return Records({key: record for key, (record, _) in good.items()},
-                   tuple(_warning(where, number, entry) for number, entry in bad))
+    return parse_records(content, project=project).records(where)
 
 
 @dataclass(frozen=True, slots=True)
 class Updated:
-    """A file of records after an update: its bytes, and what changed (for the commit message)."""
+    """A file of records after an update: its bytes, the same read back, and what changed
+    (for the commit message)."""
 
     content: bytes
+    parsed: Parsed
     recorded: int
     dropped: int
     discarded: int  # unreadable entries not carried over
 
 
-def updated_content(content: bytes | None, update: RecordUpdate) -> Updated | None:
-    """The file after ``update`` is applied over ``content``; None when the update changes
-    nothing (every record already as asked, no dropped id present).
+def update_records(current: Parsed, update: RecordUpdate) -> Updated | None:
+    """The file after ``update`` is applied over ``current`` (that of ``update.project``);
+    None when it changes nothing (every record already as asked, no dropped id present).
 
     Readable entries the update does not touch keep their exact bytes. Unreadable
     ones are not carried over when anything changes: they count as no record, and
-    a store that writes only good lines reads back without warnings.
+    a store that writes only good lines reads back without warnings. A record equal
+    to the one read is not even encoded again.
     """
-    good, bad = _parse(content or b"", update.project)
-    lines = {key: line for key, (_, line) in good.items()}
+    entries = dict(current.entries)
     recorded = 0
     for record in update.records:
+        held = entries.get(record.id)
+        if held is not None and held[0] == record:
+            continue
         line = encode_record(record)
-        if lines.get(record.id) != line:
-            lines[record.id] = line
+        if held is None or held[1] != line:
+            entries[record.id] = (record, line)
             recorded += 1
-    dropped = sum(1 for key in update.drop if lines.pop(key, None) is not None)
+    dropped = sum(1 for key in update.drop if entries.pop(key, None) is not None)
     if not recorded and not dropped:
         return None
-    return Updated(_join(lines), recorded, dropped, len(bad))
+    content = _join({key: line for key, (_, line) in entries.items()})
+    return Updated(content, Parsed(entries), recorded, dropped, len(current.unreadable))

@@ -13,11 +13,13 @@ from reconciler.engine.records import (
     Record,
     RecordUpdate,
     Unreadable,
+    Updated,
     decode_record,
     decode_records,
     encode_record,
     encode_records,
-    updated_content,
+    parse_records,
+    update_records,
 )
 
 TILES = [
@@ -157,32 +159,38 @@ def test_a_warning_never_echoes_an_id_that_could_drive_a_terminal() -> None:
                              "(its digest does not match); it counts as no record",)
 
 
+def updated(content: bytes, update: RecordUpdate) -> Updated | None:
+    return update_records(parse_records(content, project=update.project), update)
+
+
 def test_an_update_sets_and_drops_by_id_and_keeps_the_other_lines_byte_for_byte() -> None:
     kept = encode_record(record("dash_keep")) + b"\n"
     content = encode_records([record("dash_a"), record("dash_gone")]) + kept
-    after = updated_content(content, RecordUpdate("proj_a", [record("dash_a", name="New"),
-                                                             record("dash_new")],
-                                                  frozenset({"dash_gone", "dash_never"})))
+    after = updated(content, RecordUpdate("proj_a", [record("dash_a", name="New"),
+                                                     record("dash_new")],
+                                          frozenset({"dash_gone", "dash_never"})))
     assert after is not None
     assert (after.recorded, after.dropped, after.discarded) == (2, 1, 0)
     assert after.content == encode_records([record("dash_a", name="New"), record("dash_new"),
                                             record("dash_keep")])
     assert kept in after.content
+    assert after.parsed == parse_records(after.content, project="proj_a")
 
 
 def test_an_update_that_changes_nothing_is_none() -> None:
     content = encode_records([record("dash_a")])
-    assert updated_content(content, RecordUpdate("proj_a", [record("dash_a")],
-                                                 frozenset({"dash_absent"}))) is None
-    assert updated_content(None, RecordUpdate("proj_a")) is None
-    assert updated_content(content + b"{bad\n", RecordUpdate("proj_a", [record("dash_a")])) \
-        is None
+    assert updated(content, RecordUpdate("proj_a", [record("dash_a")],
+                                         frozenset({"dash_absent"}))) is None
+    assert updated(b"", RecordUpdate("proj_a")) is None
+    assert updated(content + b"{bad\n", RecordUpdate("proj_a", [record("dash_a")])) is None
+    shuffled = [dict(reversed(list(tile.items()))) for tile in TILES]
+    assert updated(content, RecordUpdate("proj_a", [record("dash_a", tiles=shuffled)])) is None
 
 
 def test_unreadable_entries_are_not_carried_over_when_something_changes() -> None:
     content = encode_records([record("dash_a")]) + b"{bad\n" + encode_record(
         record("dash_b", project="proj_other")) + b"\n"
-    after = updated_content(content, RecordUpdate("proj_a", [record("dash_c")]))
+    after = updated(content, RecordUpdate("proj_a", [record("dash_c")]))
     assert after is not None
     assert after.discarded == 2
     assert after.content == encode_records([record("dash_a"), record("dash_c")])

@@ -20,38 +20,45 @@ def member_records(member: str, name: str = "Board") -> list[Record]:
             for d in range(2)]
 
 
-def test_a_thousand_members_take_a_few_git_processes(repo: Path, root: Path,
-                                                     git_wrapper: Path) -> None:
+def opened(root: Path) -> GitRecords:
     records = GitRecords.open(root)
     assert isinstance(records, GitRecords)
-    assert calls(git_wrapper) == ["rev-parse"]
+    return records
 
-    updates = {m: RecordUpdate(m.split("/")[1], member_records(m)) for m in MEMBERS}
-    first = records.write(updates)
+
+def test_a_thousand_members_take_a_few_git_processes(repo: Path, root: Path,
+                                                     git_wrapper: Path) -> None:
+    """Each command opens its own store: git processes per command, whatever the fleet size."""
+    names = {m: m.split("/")[1] for m in MEMBERS}
+    updates = {m: RecordUpdate(names[m], member_records(m)) for m in MEMBERS}
+    first = opened(root).write(updates)
     assert (len(first.written), first.failed) == (1000, {})
-    assert calls(git_wrapper)[1:] == ["for-each-ref", "fast-import", "update-ref"]
+    assert calls(git_wrapper) == ["rev-parse", "for-each-ref", "fast-import", "update-ref"]
 
     git_wrapper.write_text("")
-    read = records.read({m: m.split("/")[1] for m in MEMBERS})
-    assert calls(git_wrapper) == ["for-each-ref", "cat-file"]
+    read = opened(root).read(names)
+    assert calls(git_wrapper) == ["rev-parse", "for-each-ref", "cat-file"]
     assert all(read[m].by_id == {r.id: r for r in member_records(m)} for m in MEMBERS)
     assert all(read[m].warnings == () for m in MEMBERS)
 
     git_wrapper.write_text("")
     changed = MEMBERS[::100]
-    again = records.write({**updates, **{
-        m: RecordUpdate(m.split("/")[1], member_records(m, name="Renamed")) for m in changed}})
-    assert calls(git_wrapper) == ["for-each-ref", "cat-file", "fast-import", "update-ref"]
+    renamed = {m: RecordUpdate(names[m], member_records(m, name="Renamed")) for m in changed}
+    again = opened(root).write(updates | renamed)
+    assert calls(git_wrapper) == ["rev-parse", "for-each-ref", "cat-file", "fast-import",
+                                  "update-ref"]
     assert set(again.written) == set(changed)
     assert len(again.unchanged) == 990
 
     git_wrapper.write_text("")
-    assert records.write(updates | {m: updates[m] for m in changed}).written.keys() == \
-        set(changed)
-    assert records.write(updates).written == {}
-    assert calls(git_wrapper) == ["for-each-ref", "cat-file", "fast-import", "update-ref",
-                                  "for-each-ref", "cat-file"]
+    apply = opened(root)  # plan then apply in one command: the records are read once
+    apply.read(names)
+    assert apply.write(updates).written.keys() == set(changed)
+    assert apply.write(updates).written == {}
+    assert calls(git_wrapper) == ["rev-parse", "for-each-ref", "cat-file", "for-each-ref",
+                                  "fast-import", "update-ref", "for-each-ref"]
     assert git(repo, "rev-list", "--count", "refs/dashctl/applied/tenants/proj_0100").strip() \
         == "3"
     assert git(repo, "rev-list", "--count", "refs/dashctl/applied/tenants/proj_0101").strip() \
         == "1"
+    assert opened(root).read(names) == read

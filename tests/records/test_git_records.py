@@ -336,3 +336,17 @@ def test_no_git_identity_is_needed_even_where_every_ref_update_is_logged(repo: P
     assert set(result.written) == {"staging"}
     assert git(repo, "reflog", "--format=%gn <%ge> %gs", REF).strip() == \
         "dashctl <dashctl@localhost> dashctl: applied records"
+
+
+def test_a_store_that_read_before_sees_what_another_wrote_since(repo: Path,
+                                                                root: Path) -> None:
+    """What a store parsed is kept by commit: another writer's new commit is read afresh."""
+    mine, theirs = store(root), store(root)
+    mine.write({"staging": RecordUpdate("proj_a", [record("dash_1")])})
+    assert set(mine.read({"staging": "proj_a"})["staging"].by_id) == {"dash_1"}
+    theirs.write({"staging": RecordUpdate("proj_a", [record("dash_2")])})
+    assert set(mine.read({"staging": "proj_a"})["staging"].by_id) == {"dash_1", "dash_2"}
+    mine.write({"staging": RecordUpdate("proj_a", [record("dash_3")], frozenset({"dash_1"}))})
+    assert set(theirs.read({"staging": "proj_a"})["staging"].by_id) == {"dash_2", "dash_3"}
+    assert store(root).read({"staging": "proj_b"})["staging"].warnings[0].endswith(
+        "is a record of another project; it counts as no record")

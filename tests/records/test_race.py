@@ -16,7 +16,7 @@ from tests.records.conftest import REAL_GIT, git
 
 REF = "refs/dashctl/applied/staging"
 WRITER = """
-import json, sys, time
+import json, random, sys, time
 from pathlib import Path
 from reconciler.engine.records import Record, RecordUpdate
 from reconciler.git_records import GitRecords
@@ -26,6 +26,7 @@ while not start.exists():
 records = GitRecords.open(root)
 results = []
 for id in ids:
+    time.sleep(random.uniform(0, 0.03))  # separate applies, not one loop
     update = RecordUpdate("proj_a", [Record(id, "Board " + id, "proj_a", [], None, None)])
     result = records.write({"staging": update})
     results.append({"written": sorted(result.written), "failed": dict(result.failed)})
