@@ -190,26 +190,26 @@ def _required(fields: Mapping[str, Any], key: str) -> str:
     """The string field ``key``; a missing or mistyped one is a ValueError that names it."""
     value = _optional(fields, key)
     if value is None:
-        raise ValueError(f"its {key!r} is not a string")
+        raise ValueError(f"has a {key!r} that is not a string")
     return value
 
 
 def _optional(fields: Mapping[str, Any], key: str) -> str | None:
     if key not in fields:
-        raise ValueError(f"it has no {key!r}")
+        raise ValueError(f"has no {key!r}")
     value = fields[key]
     if value is None or isinstance(value, str):
         return value
-    raise ValueError(f"its {key!r} is not a string")
+    raise ValueError(f"has a {key!r} that is not a string")
 
 
 def _tiles(fields: Mapping[str, Any]) -> list[WireObject]:
     if "tiles" not in fields:
-        raise ValueError("it has no 'tiles'")
+        raise ValueError("has no 'tiles'")
     tiles = fields["tiles"]
     if not isinstance(tiles, list) or not all(
             isinstance(tile, dict) and isinstance(tile.get("id"), str) for tile in tiles):
-        raise ValueError("its 'tiles' is not a list of tiles with ids")
+        raise ValueError("has 'tiles' that are not a list of tiles with ids")
     return tiles
 
 
@@ -246,7 +246,7 @@ def decode_record(line: bytes, *, project: str) -> Record | Unreadable:
     except ValueError as problem:
         return Unreadable(shown, str(problem))
     if not record_id:
-        return Unreadable(None, "its 'id' is empty")
+        return Unreadable(None, "has an empty 'id'")
     if not _digest_matches(line):
         return Unreadable(record_id, "was edited by hand (its digest does not match)")
     if record_project != project:

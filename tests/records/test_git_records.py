@@ -178,7 +178,7 @@ def test_damaged_entries_are_no_record_and_the_others_still_read(repo: Path,
     assert set(records.by_id) == {"dash_a", "dash_z"}
     assert records.warnings == (
         f"{REF}: entry 2 is not valid JSON; it counts as no record",
-        f"{REF}: entry 3 (dashboard dash_n) it has no 'name'; it counts as no record",
+        f"{REF}: entry 3 (dashboard dash_n) has no 'name'; it counts as no record",
         f"{REF}: entry 4 (dashboard dash_m) was edited by hand (its digest does not match); "
         "it counts as no record",
         f"{REF}: entry 5 (dashboard dash_o) is a record of another project; "
