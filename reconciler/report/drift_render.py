@@ -12,6 +12,7 @@ from reconciler.report.sanitize import (
     json_text,
     md_code,
     md_fence,
+    md_text,
     quoted,
 )
 from reconciler.report.style import paint
@@ -99,4 +100,4 @@ def environment_drift_markdown(env: EnvironmentDrift) -> str:
 def render_drift_markdown(report: DriftReport) -> str:
     shown, summary = _shown(report)
     return "\n".join([environment_drift_markdown(env) for env in shown]
-                     + [f"_{line}_\n" for line in summary])
+                     + [f"_{md_text(line)}_\n" for line in summary])

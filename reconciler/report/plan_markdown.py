@@ -26,6 +26,7 @@ from reconciler.report.plan_text import (
 from reconciler.report.sanitize import (
     escape_controls,
     guard_text,
+    html_text,
     md_code,
     md_fence,
     md_text,
@@ -63,7 +64,7 @@ def change_diff_lines(change: Change) -> list[str]:
 
 def change_details(change: Change) -> str:
     symbol = SYMBOLS[change.action]
-    title = f"{symbol} {change.action.value} <b>{md_text(change.dashboard)}</b>"
+    title = f"{symbol} {change.action.value} <b>{html_text(change.dashboard)}</b>"
     lines = change_diff_lines(change)
     lines += [f"= kept: {escape_controls(kept_text(change.kept))}"] if change.kept else []
     body = md_fence(lines, "diff") if lines else ""
@@ -149,7 +150,7 @@ def render_plan_markdown(plan: Plan, *, cap: int = COMMENT_CAP) -> str:
     shown, _ = fleets.split(plan.environments, lambda e: e.fleet,
                             lambda e: member_state(e) == "in sync")
     summary = fleets.summary_lines(plan.environments, lambda e: e.fleet, member_state)
-    tail = "".join(f"\n_{line}_\n" for line in summary)
+    tail = "".join(f"\n_{md_text(line)}_\n" for line in summary)
     sections = [e for e in shown if e.fleet is None or len(shown) <= MAX_SECTIONS]
     rows = [e for e in shown if e not in sections]
     budget = cap - len(tail)
