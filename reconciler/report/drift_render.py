@@ -16,6 +16,7 @@ from reconciler.report.sanitize import (
     quoted,
 )
 from reconciler.report.style import paint
+from reconciler.report.tiles import field_change
 
 
 def render_drift_json(report: DriftReport) -> str:
@@ -26,7 +27,7 @@ DRIFT_SIDES = ("git", "live")  # drift reads from git (old) to live (new)
 
 
 def _field_lines(path: str, old: object, new: object) -> list[str]:
-    head, diff = value_change(path, old, new, labels=DRIFT_SIDES, named=True)
+    head, diff = field_change(path, old, new, labels=DRIFT_SIDES, named=True)
     return [f"        {head}", *(f"          {line}" for line in diff)]
 
 
@@ -82,6 +83,7 @@ def environment_drift_markdown(env: EnvironmentDrift) -> str:
     badge = {Status.IN_SYNC: "in sync", Status.DRIFTED: "**drifted**", Status.ERROR: "**error**"}
     lines = [
         f"<!-- dashctl:drift env={escape_controls(env.name).replace('>', '&gt;')} -->",
+        "",  # an HTML block ends at a blank line
         f"### dashctl drift: {md_code(env.name)} (project {md_code(env.project)}):"
         f" {badge[env.status]}",
         "",
