@@ -34,8 +34,10 @@ def messages(root: Path, tile: dict[str, object]) -> list[str]:
 def test_a_near_miss_names_the_value_meant(
     tmp_path: Path, field: str, value: str, hint: str
 ) -> None:
-    (message,) = messages(tmp_path, insight("dau", **{field: value}))
+    tile = insight("dau")
     name = "visualization" if field == "viz" else field
+    (tile["insight"] if field == "viz" else tile["insight"]["query"])[name] = value
+    (message,) = messages(tmp_path, tile)
     assert message.startswith(f"unknown {name} {value!r} (did you mean {hint!r}? known: ")
     if field == "viz":
         assert message == f"unknown visualization {value!r} (did you mean {hint!r}? known: " \
