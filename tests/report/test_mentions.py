@@ -57,7 +57,7 @@ def hostile_manifests() -> list:
     ]
 
 
-def test_the_plan_markdown_holds_no_mention(tmp_path: object) -> None:
+def test_the_plan_markdown_holds_no_mention() -> None:
     for prune in (True, False):
         env = environment(name="staging", project="proj", prune=prune)
         plan = Plan([build_environment_plan(env, hostile_manifests(), [], hostile_state())])
