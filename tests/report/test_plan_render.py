@@ -26,7 +26,7 @@ from reconciler.repo.models import Problem
 from reconciler.report.drift_render import render_drift_markdown, render_drift_text
 from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import render_plan_markdown
-from reconciler.report.plan_text import render_plan_text
+from reconciler.report.plan_text import kept_summary, render_plan_text
 from tests.report.commonmark import assert_valid_github_markdown, blocks
 from tests.support.factories import (
     FUNNEL,
@@ -290,3 +290,14 @@ def test_every_html_block_of_the_renderers_ends_with_a_blank_line() -> None:
         for index, line in enumerate(lines):
             if line.startswith(("<!--", "</details>", "<details>")):
                 assert lines[index + 1] == "", (line, md)
+
+
+@pytest.mark.parametrize(("kept", "line"), [
+    ({"dau": ["color"]}, "kept from live: 1 field on 1 tile"),
+    ({"a": ["color", "insight.title"], "b": ["color"]}, "kept from live: 3 fields on 2 tiles"),
+    ({"funnel": ["*"], "sankey": ["*"]}, "kept from live: 2 whole tiles"),
+])
+def test_the_kept_line_counts_fields_tiles_and_whole_tiles(
+    kept: dict[str, list[str]], line: str
+) -> None:
+    assert kept_summary(kept) == line
