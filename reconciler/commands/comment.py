@@ -133,9 +133,9 @@ def run(options: CommentOptions) -> int:
             tag = plan_marker(name)
             if _first_line(markdown) != tag:
                 markdown = f"{tag}\n{markdown}"
-            body = cap_body(markdown, COMMENT_CAP - len(footer) - 1)
-            if footer:
-                body += ("" if body.endswith("\n") else "\n") + footer
+            body = cap_body(markdown, COMMENT_CAP - len(footer) - 2)
+            if footer:  # after a blank line: it ends the HTML block or paragraph before it
+                body += ("\n" if body.endswith("\n") else "\n\n") + footer
             try:
                 outcome = upsert_sticky_comment(client, settings.repository, options.pr, tag, body)
             except GitHubError as error:

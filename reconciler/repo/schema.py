@@ -265,9 +265,15 @@ def _enum_problem(
         body = schema_path[schema_path.index("dependentSchemas") + 1]
         message = f"type {shorten(str(instance))} does not agree with the {body} body"
         return [document.problem(path, message)]
-    known = ", ".join(str(value) for value in error.validator_value if value is not None)
+    values = [str(value) for value in error.validator_value if value is not None]
     shown = shorten(instance) if isinstance(instance, str) else describe(instance)
-    return [document.problem(path, f"unknown {_name(path)} {shown} (known: {known})")]
+    # the closest known spelling, whatever the case ('Line', 'COUNT'), as for unknown keys
+    by_case = {value.lower(): value for value in values}
+    near = isinstance(instance, str) and len(instance) <= 100
+    close = difflib.get_close_matches(instance.lower(), by_case, n=1) if near else []
+    hint = f"did you mean {by_case[close[0]]!r}? " if close else ""
+    known = ", ".join(values)
+    return [document.problem(path, f"unknown {_name(path)} {shown} ({hint}known: {known})")]
 
 
 @functools.cache

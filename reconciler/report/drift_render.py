@@ -13,9 +13,11 @@ from reconciler.report.sanitize import (
     json_text,
     md_code,
     md_fence,
+    md_text,
     quoted,
 )
 from reconciler.report.style import paint
+from reconciler.report.tiles import field_change
 
 FORMAT_VERSION = 1
 
@@ -50,7 +52,7 @@ DRIFT_SIDES = ("git", "live")  # drift reads from git (old) to live (new)
 
 
 def _field_lines(path: str, old: object, new: object) -> list[str]:
-    head, diff = value_change(path, old, new, labels=DRIFT_SIDES, named=True)
+    head, diff = field_change(path, old, new, labels=DRIFT_SIDES, named=True)
     return [f"        {head}", *(f"          {line}" for line in diff)]
 
 
@@ -106,6 +108,7 @@ def environment_drift_markdown(env: EnvironmentDrift) -> str:
     badge = {Status.IN_SYNC: "in sync", Status.DRIFTED: "**drifted**", Status.ERROR: "**error**"}
     lines = [
         f"<!-- dashctl:drift env={escape_controls(env.name).replace('>', '&gt;')} -->",
+        "",  # an HTML block ends at a blank line
         f"### dashctl drift: {md_code(env.name)} (project {md_code(env.project)}):"
         f" {badge[env.status]}",
         "",
@@ -124,4 +127,4 @@ def environment_drift_markdown(env: EnvironmentDrift) -> str:
 def render_drift_markdown(report: DriftReport) -> str:
     shown, summary = _shown(report)
     return "\n".join([environment_drift_markdown(env) for env in shown]
-                     + [f"_{line}_\n" for line in summary])
+                     + [f"_{md_text(line)}_\n" for line in summary])

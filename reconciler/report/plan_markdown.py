@@ -6,31 +6,41 @@ details do not fit, they are cut from the end, the summary stays, and the
 section says what was cut.
 
 Data never breaks out of where it is put: names and messages are escaped for
-prose, tables and HTML (`md_text`), code spans and fences are longer than any
-backtick run they hold, and control characters are shown escaped.
+prose and tables (`md_text`) and HTML (`html_text`), never as a mention; code
+spans and fences are longer than any backtick run they hold, and control
+characters are shown escaped. Every HTML block (the marker, ``<details>``) is
+followed by a blank line, which is what ends it on GitHub: markdown glued to
+it would be shown as raw text. A change draws its mini-map only where the
+layout changes (a tile added, removed, moved or resized).
 """
 
 from __future__ import annotations
 
 from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.engine.unmodeled import WHOLE
 from reconciler.report import fleets
 from reconciler.report.fields import value_change
 from reconciler.report.minimap import render_minimap
 from reconciler.report.plan_text import (
     PLAN_SIDES,
     SYMBOLS,
-    kept_text,
+    delete_note,
+    kept_summary,
     member_state,
+    planned_nothing,
+    status_text,
     warning_text,
 )
 from reconciler.report.sanitize import (
     escape_controls,
     guard_text,
+    html_text,
     md_code,
     md_fence,
     md_text,
     quoted,
 )
+from reconciler.report.tiles import added_tile, field_change
 
 COMMENT_CAP = 65_000
 
@@ -41,9 +51,11 @@ def marker(env_name: str) -> str:
 
 
 def _field_lines(path: str, old: object, new: object, prefix: str) -> list[str]:
-    head, diff = value_change(path, old, new, labels=PLAN_SIDES)
-    if not diff and path == "name":
-        head = f"name: {quoted(str(old))} -> {quoted(str(new))}"
+    if path == "name":
+        head, diff = value_change(path, old, new, labels=PLAN_SIDES)
+        head = head if diff else f"name: {quoted(str(old))} -> {quoted(str(new))}"
+    else:
+        head, diff = field_change(path, old, new, labels=PLAN_SIDES)
     return [f"{prefix}{head}", *diff]
 
 
@@ -52,54 +64,91 @@ def change_diff_lines(change: Change) -> list[str]:
     lines: list[str] = []
     if change.rename:
         lines += _field_lines("name", change.rename.old, change.rename.new, "~ ")
-    lines += [f"+ tile {escape_controls(tile)}" for tile in change.tiles.added]
+    lines += [f"+ {added_tile(tile, change.after)}" for tile in change.tiles.added]
     for tile, fields in change.tiles.changed.items():
         lines.append(f"~ tile {escape_controls(tile)}")
         for field in fields:
             lines += _field_lines(field.path, field.old, field.new, "~     ")
     lines += [f"- tile {escape_controls(tile)}" for tile in change.tiles.removed]
+    lines += [f"= {kept_summary(change.kept)}"] if change.kept else []
     return lines
 
 
-def change_details(change: Change) -> str:
-    symbol = SYMBOLS[change.action]
-    title = f"{symbol} {change.action.value} <b>{md_text(change.dashboard)}</b>"
-    lines = change_diff_lines(change)
-    lines += [f"= kept: {escape_controls(kept_text(change.kept))}"] if change.kept else []
-    body = md_fence(lines, "diff") if lines else ""
+def layout_changes(change: Change) -> bool:
+    """True when a change adds, removes, moves or resizes a tile (a mini-map shows it).
+
+    A changed tile whose fields are not known (an older saved plan) may have moved.
+    """
+    if change.action is not Action.UPDATE or change.tiles.added or change.tiles.removed:
+        return True
+    return any(not fields or any(field.path.startswith("position") for field in fields)
+               for fields in change.tiles.changed.values())
+
+
+def minimap_block(change: Change) -> str:
+    """The layout of a change's dashboard after it (before it, for a delete), or ""."""
     drawn = change.after if change.action is not Action.DELETE else change.before
-    if drawn and drawn.get("tiles"):
-        marks = {tile: "+" for tile in change.tiles.added}
-        marks |= {tile: "~" for tile in change.tiles.changed}
-        kept = {tile: "=" for tile, paths in change.kept.items() if paths == ["*"]}
-        legend = "Layout before (deleted)" if change.action is Action.DELETE else (
-            "Layout after: `+` added, `~` changed" + (", `=` kept" if kept else ""))
-        marks |= kept
-        body += f"\n{legend}\n\n```text\n" + render_minimap(list(drawn["tiles"]), marks)
-        body += "```\n"
-    return f"<details><summary>{title}</summary>\n\n{body}\n</details>\n"
+    if not drawn or not drawn.get("tiles") or not layout_changes(change):
+        return ""
+    marks = {tile: "+" for tile in change.tiles.added}
+    marks |= {tile: "~" for tile in change.tiles.changed}
+    kept = {tile: "=" for tile, paths in change.kept.items() if paths == [WHOLE]}
+    marks |= kept
+    if change.action is Action.DELETE:
+        legend = "Layout before (deleted)"
+    else:
+        legend = "Layout after: `+` added, `~` changed" + (", `=` kept" if kept else "")
+        if change.tiles.removed:
+            legend += "; removed: " + ", ".join(map(md_code, change.tiles.removed))
+    return f"\n{legend}\n\n```text\n{render_minimap(list(drawn['tiles']), marks)}```\n"
+
+
+def change_details(change: Change, env: EnvironmentPlan) -> str:
+    """One change as a <details> block; each HTML block ends with a blank line (GitHub
+    would read markdown glued to it as HTML)."""
+    symbol = SYMBOLS[change.action]
+    title = f"{symbol} {change.action.value} <b>{html_text(change.dashboard)}</b>"
+    if change.action is Action.DELETE:
+        title += f" ({html_text(delete_note(env))})"
+    lines = change_diff_lines(change)
+    body = (md_fence(lines, "diff") if lines else "") + minimap_block(change)
+    return f"<details><summary>{title}</summary>\n\n{body}\n</details>\n\n"
+
+
+def _deletes_warning(env: EnvironmentPlan) -> list[str]:
+    names = ", ".join(f"**{md_text(change.dashboard)}**" for change in env.deletes)
+    when = ("`dashctl apply` skips them while the manifests have problems." if env.problems
+            else "`dashctl apply` deletes them only with `--allow-delete`; without it, it "
+                 "skips them and applies the rest.")
+    return [
+        "> [!WARNING]",
+        f"> This plan **deletes {len(env.deletes)} dashboard(s)**: {names}.",
+        f"> {when}",
+        "",
+    ]
 
 
 def summary_block(env: EnvironmentPlan) -> str:
     s = env.summary
     lines = [
         marker(env.name),
+        "",
         f"### dashctl plan: {md_code(env.name)} (project {md_code(env.project)})",
         "",
     ]
+    status = status_text(env)
+    if status:
+        lines += ["> [!CAUTION]", f"> **{md_text(status)}**", ""]
     if env.deletes:
-        names = ", ".join(f"**{md_text(change.dashboard)}**" for change in env.deletes)
+        lines += _deletes_warning(env)
+    if not (status and planned_nothing(env)):  # no row of zeros that reads as nothing to do
         lines += [
-            "> [!WARNING]",
-            f"> This plan **deletes {len(env.deletes)} dashboard(s)**: {names}.",
+            "| Create | Update | Delete | Unchanged | Errors |",
+            "|---:|---:|---:|---:|---:|",
+            f"| {s['create']} | {s['update']} | {s['delete']} | {s['unchanged']} "
+            f"| {len(env.errors)} |",
             "",
         ]
-    lines += [
-        "| Create | Update | Delete | Unchanged | Errors |",
-        "|---:|---:|---:|---:|---:|",
-        f"| {s['create']} | {s['update']} | {s['delete']} | {s['unchanged']} | {len(env.errors)} |",
-        "",
-    ]
     if env.errors:
         lines += ["**Errors**", ""]
         lines += [
@@ -121,7 +170,7 @@ def summary_block(env: EnvironmentPlan) -> str:
 def environment_markdown(env: EnvironmentPlan, *, cap: int = COMMENT_CAP) -> str:
     """One environment's section, at most ``cap`` characters."""
     text = guard_text(summary_block(env)) + "\n"
-    details = [guard_text(change_details(change)) for change in env.changes]
+    details = [guard_text(change_details(change, env)) for change in env.changes]
     for index, block in enumerate(details):
         cut = len(details) - index
         note = (
@@ -149,7 +198,7 @@ def render_plan_markdown(plan: Plan, *, cap: int = COMMENT_CAP) -> str:
     shown, _ = fleets.split(plan.environments, lambda e: e.fleet,
                             lambda e: member_state(e) == "in sync")
     summary = fleets.summary_lines(plan.environments, lambda e: e.fleet, member_state)
-    tail = "".join(f"\n_{line}_\n" for line in summary)
+    tail = "".join(f"\n_{md_text(line)}_\n" for line in summary)
     sections = [e for e in shown if e.fleet is None or len(shown) <= MAX_SECTIONS]
     rows = [e for e in shown if e not in sections]
     budget = cap - len(tail)

@@ -4,6 +4,12 @@ Names, ids and messages are escaped (no control character reaches the
 terminal) and no line can pass for a GitHub workflow command
 (`reconciler.report.sanitize`); long and multi-line strings are line diffs
 (`reconciler.report.fields`).
+
+What a reviewer needs from it (SPEC §8): each new tile with its kind and main
+fields, and enum values, in the manifest's spelling (`reconciler.report.tiles`);
+the unmodeled fields apply keeps as one short line per dashboard (they are not
+changes; JSON's ``kept`` names them); each delete with when apply carries it
+out; and, after an error, a summary that says the plan is incomplete.
 """
 
 from __future__ import annotations
@@ -16,9 +22,14 @@ from reconciler.report import fleets
 from reconciler.report.fields import value_change
 from reconciler.report.sanitize import escape_controls, guard_text, quoted
 from reconciler.report.style import paint
+from reconciler.report.tiles import added_tile, field_change
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 PLAN_SIDES = ("live", "git")  # a plan reads from live (old) to git (new)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _rename_lines(old: str, new: str, indent: str) -> list[str]:
@@ -28,12 +39,64 @@ def _rename_lines(old: str, new: str, indent: str) -> list[str]:
     return [f"{indent}~ name: {quoted(old)} -> {quoted(new)}"]
 
 
-def kept_text(kept: Mapping[str, list[str]]) -> str:
-    """``dau (insight.query.filters), funnel (whole tile)``: what apply sends back."""
-    return ", ".join(
-        f"{tile} ({'whole tile' if paths == [WHOLE] else ', '.join(paths)})"
-        for tile, paths in kept.items()
-    )
+def kept_summary(kept: Mapping[str, list[str]]) -> str:
+    """``kept from live: 3 fields on 1 tile, 1 whole tile``: what apply sends back.
+
+    One short line per dashboard: the unmodeled fields and tiles apply keeps are
+    server bookkeeping, not changes; JSON's ``kept`` names every tile and path.
+    """
+    whole = sum(1 for paths in kept.values() if paths == [WHOLE])
+    fields = [len(paths) for paths in kept.values() if paths != [WHOLE]]
+    parts = [f"{plural(sum(fields), 'field')} on {plural(len(fields), 'tile')}"] if fields else []
+    parts += [plural(whole, "whole tile")] if whole else []
+    return "kept from live: " + ", ".join(parts)
+
+
+def delete_note(env: EnvironmentPlan) -> str:
+    """When apply carries out a delete of this plan (it skips it otherwise)."""
+    if env.problems:
+        return "apply skips it while the manifests have problems"
+    return "apply deletes it only with --allow-delete"
+
+
+def planned_nothing(env: EnvironmentPlan) -> bool:
+    return not env.changes and not env.unchanged
+
+
+def live_unread(env: EnvironmentPlan) -> bool:
+    """True when an error says the environment's live state was not read.
+
+    The Plan holds no such flag: an error of no dashboard past the manifest
+    problems (which come first), other than a refusal, is the read's (engine.read).
+    """
+    return any(error.dashboard is None and error.message != env.refusal
+               for error in env.errors[env.problems:])
+
+
+def status_text(env: EnvironmentPlan) -> str | None:
+    """What the errors of an environment mean for its plan; None without errors."""
+    if not env.errors:
+        return None
+    count = plural(len(env.errors), "error")
+    if planned_nothing(env):
+        cause = "live state could not be read" if live_unread(env) else "nothing could be planned"
+        return f"Plan incomplete: {cause} ({count})."
+    if env.refusal and len(env.errors) == 1:
+        return f"{count}: apply refuses this plan whole."
+    if env.refusal:
+        return f"{count}; the plan is incomplete, and apply refuses it whole."
+    return f"{count}; the plan is incomplete."
+
+
+def summary_text(env: EnvironmentPlan) -> str:
+    """The last line of an environment: the counts, and what its errors mean."""
+    s = env.summary
+    counts = (f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
+              f"{s['unchanged']} unchanged.")
+    status = status_text(env)
+    if status is None:
+        return counts
+    return status if planned_nothing(env) else f"{counts} {status}"
 
 
 def warning_text(dashboard: str | None, message: str) -> str:
@@ -41,28 +104,29 @@ def warning_text(dashboard: str | None, message: str) -> str:
     return f"warning: {subject}{message}"
 
 
-def change_lines(change: Change, *, color: bool) -> list[str]:
+def change_lines(change: Change, env: EnvironmentPlan, *, color: bool) -> list[str]:
     symbol = SYMBOLS[change.action]
     where = f" ({escape_controls(change.id)})" if change.id else ""
-    lines = [paint(f"  {symbol} {change.action.value} {quoted(change.dashboard)}{where}", symbol,
-                   color=color)]
+    note = f" ({delete_note(env)})" if change.action is Action.DELETE else ""
+    lines = [paint(f"  {symbol} {change.action.value} {quoted(change.dashboard)}{where}{note}",
+                   symbol, color=color)]
     if change.rename:
         lines += [paint(line, "~", color=color)
                   for line in _rename_lines(change.rename.old, change.rename.new, "      ")]
     if change.action is Action.DELETE:
         return lines
-    lines += [paint(f"      + tile {escape_controls(tile)}", "+", color=color)
+    lines += [paint(f"      + {added_tile(tile, change.after)}", "+", color=color)
               for tile in change.tiles.added]
     for tile, fields in change.tiles.changed.items():
         lines.append(paint(f"      ~ tile {escape_controls(tile)}", "~", color=color))
         for field in fields:
-            head, diff = value_change(field.path, field.old, field.new, labels=PLAN_SIDES)
+            head, diff = field_change(field.path, field.old, field.new, labels=PLAN_SIDES)
             lines.append(f"          {head}")
             lines += [f"            {line}" for line in diff]
     lines += [paint(f"      - tile {escape_controls(tile)}", "-", color=color)
               for tile in change.tiles.removed]
     if change.kept:
-        lines.append(f"      = kept: {escape_controls(kept_text(change.kept))}")
+        lines.append(f"      = {kept_summary(change.kept)}")
     return lines
 
 
@@ -70,7 +134,7 @@ def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
     title = f"Environment {escape_controls(env.name)} (project {escape_controls(env.project)})"
     lines = [paint(title, "bold", color=color)]
     for change in env.changes:
-        lines += change_lines(change, color=color)
+        lines += change_lines(change, env, color=color)
     if env.unmanaged and not env.prune:
         names = ", ".join(quoted(name) for name in env.unmanaged)
         lines.append(f"  unmanaged (left alone): {names}")
@@ -81,12 +145,7 @@ def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
     lines += [paint(f"  ? {escape_controls(warning_text(w.dashboard, w.message))}", "~",
                     color=color)
               for w in env.warnings]
-    s = env.summary
-    lines.append(
-        f"Plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
-        f"{s['unchanged']} unchanged."
-        + (f" {len(env.errors)} error(s)." if env.errors else "")
-    )
+    lines.append(summary_text(env))
     return "\n".join(lines)
 
 

@@ -17,6 +17,10 @@ one line of progress or error output.
   ``\\##[error]x``. Lines dashctl writes on purpose as commands (``validate
   --format github``) escape their data with :func:`github_data` /
   :func:`github_property` instead.
+- Markdown written for people (the plan comment, drift reports and issues) shows
+  data literally and never mentions a user or team: :func:`md_text` in prose and
+  tables, :func:`html_text` inside an HTML block, :func:`md_code` and
+  :func:`md_fence` for code (where GitHub links no ``@name``).
 """
 
 from __future__ import annotations
@@ -103,16 +107,30 @@ def github_property(text: str) -> str:
 
 # --- markdown ----------------------------------------------------------------------------------
 
+# GitHub links ``@name`` (a user, or every member of a team) in the text of the HTML it
+# rendered, outside code and links, after character references are decoded: neither
+# ``\@`` nor ``&#64;`` stops it. An empty HTML comment after the ``@`` splits the text in
+# two, so no text holds ``@name``; the reader still sees ``@name``, and copies it as such.
+NO_MENTION = "@<!-- -->"
+
 _MARKDOWN_SPECIAL = {
     "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "|": "\\|", "[": "\\[", "]": "\\]",
-    "<": "&lt;", ">": "&gt;", "&": "&amp;",
+    "<": "&lt;", ">": "&gt;", "&": "&amp;", "@": NO_MENTION,
 }
 _MARKDOWN_TABLE = str.maketrans(_MARKDOWN_SPECIAL)
+_HTML_TABLE = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;",
+                             "@": NO_MENTION})
 
 
 def md_text(text: str) -> str:
-    """Data inside markdown prose, a table cell or an HTML element: shown literally."""
+    """Data inside markdown prose or a table cell: shown literally, never a mention."""
     return escape_controls(text).translate(_MARKDOWN_TABLE)
+
+
+def html_text(text: str) -> str:
+    """Data inside an element of an HTML block (``<summary>``), where markdown escapes
+    would show as backslashes: shown literally, never a mention."""
+    return escape_controls(text).translate(_HTML_TABLE)
 
 
 def md_code(text: str) -> str:

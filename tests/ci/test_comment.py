@@ -17,9 +17,10 @@ from reconciler.commands.comment import cap_body, upsert_sticky_comment
 from reconciler.report.plan_markdown import COMMENT_CAP, marker
 from tests.ci.conftest import ENVIRONMENTS, PR, REPO, TOKEN, make_repo
 from tests.ci.fake_github import FakeGitHub
+from tests.report.commonmark import assert_valid_github_markdown, html_of, paragraphs
 from tests.support.cli import run_in
 from tests.support.factories import insight, markdown
-from tests.support.repo import dump_yaml
+from tests.support.repo import dump_yaml, write_repo
 
 HUMAN = [
     "LGTM, but see the plan below.",
@@ -272,3 +273,75 @@ def test_cap_body_cuts_at_a_line_and_closes_blocks(limit: int) -> None:
     kept = capped.removesuffix("```\n</details>\n" + comment_module.TRUNCATED_NOTE)
     assert kept != capped
     assert kept.endswith("\n") and body.startswith(kept)
+
+
+# --- the whole comment renders on GitHub ------------------------------------------------
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+RUN_URL = f"https://github.com/{REPO}/actions/runs/4242"
+
+
+@pytest.fixture
+def in_actions(github_env: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
+    """The run's variables too: each comment gets the footer with the commit and run link."""
+    monkeypatch.setenv("GITHUB_SHA", SHA)
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    return github_env
+
+
+def assert_renders_on_github(body: str) -> None:
+    """Valid GitHub markdown whose last paragraph is the footer, with a real link."""
+    assert len(body) <= COMMENT_CAP
+    assert_valid_github_markdown(body)
+    footer = paragraphs(body)[-1]
+    assert footer.content == f"_Planned at commit `{SHA[:12]}` · [CI run 4242]({RUN_URL})._"
+    links = [child.attrs["href"] for child in footer.children or [] if child.type == "link_open"]
+    assert links == [RUN_URL]
+    assert f'<a href="{RUN_URL}">CI run 4242</a>' in html_of(body)
+
+
+def test_a_comment_with_changes_renders_with_its_footer(
+    tmp_path: Path, in_actions: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = write_repo(tmp_path / "dashboards", {
+        "base/growth.yaml": {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals")]},
+        "base/old.yaml": {"name": "Old board", "tiles": [insight("x")]},
+    }, environments={"staging": {"url": "sqlite:staging.db", "prune": True}})
+    assert run_in(capsys, repo, "apply", "--env", "staging", "--auto-approve")[0] == 0
+    (repo / "base" / "old.yaml").unlink()
+    dump_yaml(repo / "base" / "growth.yaml", {"name": "Growth KPIs", "tiles": [
+        insight("dau", w=4), markdown("goals", "# Q4 goals"), insight("wau", y=4)]})
+    dump_yaml(repo / "base" / "new.yaml", {"name": "Activation", "tiles": [insight("funnel")]})
+
+    assert run_in(capsys, repo, "comment", "--pr", str(PR))[0] == 0
+    (body,) = in_actions.bodies(REPO, PR)
+    assert body.count("<details>") == body.count("</details>") == 3  # create, update, delete
+    assert_renders_on_github(body)
+
+
+def test_a_plan_cut_to_fit_renders_with_its_note_and_footer(
+    repo: Path, in_actions: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for index in range(40):
+        dump_yaml(repo / "base" / f"board-{index:03}.yaml", {
+            "name": f"Board {index:03} " + "lorem ipsum " * 10,
+            "tiles": [insight(f"t{n}", x=(n % 2) * 6, y=(n // 2) * 4) for n in range(12)]})
+    assert run_in(capsys, repo, "comment", "--pr", str(PR), "--env", "staging")[0] == 0
+    (body,) = in_actions.bodies(REPO, PR)
+    assert_renders_on_github(body)
+    assert any("cut to fit" in paragraph.content for paragraph in paragraphs(body))
+
+
+def test_a_body_capped_by_comment_renders_with_its_note_and_footer(
+    tmp_path: Path, in_actions: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = (f"{marker('staging')}\n<details><summary>x</summary>\n\n```diff\n"
+            + "+ t\n" * 40_000)
+    monkeypatch.setattr(comment_module, "plan_markdown_by_environment",
+                        lambda options: ({"staging": huge}, 2))
+    options = comment_module.CommentOptions(root=tmp_path, pr=PR, envs=("staging",))
+    assert comment_module.run(options) == 0
+    (body,) = in_actions.bodies(REPO, PR)
+    assert_renders_on_github(body)
+    assert any("Cut to fit GitHub" in paragraph.content for paragraph in paragraphs(body))

@@ -57,9 +57,9 @@ def test_fields_and_unknown_tiles_survive_applies_of_other_and_same_tiles(
     assert change["tiles"] == {"added": [], "changed": ["goals"], "removed": []}
     assert change["kept"] == KEPT
     code, out, _ = kit.run(capsys, "plan", "--env", "test")
-    assert "= kept: dau (color, insight.query.filters, insight.title), funnel (whole tile)" in out
+    assert "= kept from live: 3 fields on 1 tile, 1 whole tile" in out
     code, out, _ = kit.run(capsys, "plan", "--env", "test", "--format", "markdown")
-    assert "= kept: dau (color, insight.query.filters, insight.title), funnel (whole tile)" in out
+    assert "= kept from live: 3 fields on 1 tile, 1 whole tile" in out
     assert kit.run(capsys, "apply", "--env", "test", "--auto-approve")[0] == 0
     tiles = live_tiles(kit, "Growth KPIs")
     assert tiles["funnel"] == FUNNEL

@@ -53,7 +53,8 @@ def test_text_format_points_at_each_offending_node(
     code, out, err = validate(capsys, Path("dashboards"))
     assert code == 1
     assert out.splitlines() == [
-        "dashboards/base/growth-kpis.yaml:9:22: unknown granularity 'daily' (known:"
+        "dashboards/base/growth-kpis.yaml:9:22: unknown granularity 'daily' (did you mean 'day'?"
+        " known:"
         " GRANULARITY_HOUR, GRANULARITY_DAY, GRANULARITY_WEEK, GRANULARITY_MONTH,"
         " hour, day, week, month)",
         "dashboards/base/growth-kpis.yaml:13:5: unknown key 'colour' (expected one of:"

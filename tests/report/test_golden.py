@@ -12,6 +12,7 @@ import pytest
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import Plan, build_environment_plan
+from reconciler.engine.read import EnvironmentState, plan_state
 from reconciler.report.drift_render import (
     render_drift_json,
     render_drift_markdown,
@@ -20,7 +21,15 @@ from reconciler.report.drift_render import (
 from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import environment_markdown, render_plan_markdown
 from reconciler.report.plan_text import render_plan_text
-from tests.support.factories import environment, insight, live, manifest, markdown, wire
+from tests.support.factories import (
+    environment,
+    insight,
+    live,
+    manifest,
+    markdown,
+    ui_edited,
+    wire,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -28,7 +37,7 @@ SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
 def sample_live() -> LiveState:
     dashboards = [
-        live("dash_1", "Growth", wire(insight("dau")), wire(markdown("goals"))),
+        live("dash_1", "Growth", ui_edited(insight("dau")), wire(markdown("goals"))),
         live("dash_2", "Retention", wire(insight("ret", events="signup"))),
         live("dash_3", "Old board", wire(insight("x"))),
     ]
@@ -40,14 +49,21 @@ def sample_manifests() -> list:
     return [
         manifest("Growth KPIs", insight("dau", w=8), markdown("goals", "# Q4 goals", x=8, y=0),
                  insight("wau", y=4), formerNames=["Growth"]),
-        manifest("Retention", insight("ret", events="signup")),
-        manifest("Activation Funnel", insight("funnel", events="signup_completed")),
+        manifest("Retention", insight("ret", events="signup", viz="bar")),
+        manifest("Activation Funnel", insight("funnel", events="signup_completed"),
+                 markdown("notes", "# How to read this funnel\nStep by step.\n")),
     ]
 
 
 def sample_plan() -> Plan:
+    """staging: a create, an update with kept fields and a move, an update of a field
+    (no layout change), a delete; production: live state could not be read."""
     env = environment(name="staging", project="proj_staging", prune=True)
-    return Plan([build_environment_plan(env, sample_manifests(), [], sample_live())])
+    unread = EnvironmentState(environment(name="production", project="proj_prod"),
+                              sample_manifests(), live=None,
+                              error="List: unauthenticated: invalid token")
+    return Plan([build_environment_plan(env, sample_manifests(), [], sample_live()),
+                 plan_state(unread)])
 
 
 def sample_drift() -> DriftReport:

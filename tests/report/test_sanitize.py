@@ -16,6 +16,7 @@ from reconciler.report.sanitize import (
     github_data,
     github_property,
     guard_line,
+    html_text,
     md_code,
     md_fence,
     md_text,
@@ -62,6 +63,10 @@ def test_github_escapes() -> None:
 def test_markdown_escapes() -> None:
     assert md_text("a|b `c` <img src=x> *d* [e](f) &amp;") == (
         "a\\|b \\`c\\` &lt;img src=x&gt; \\*d\\* \\[e\\](f) &amp;amp;"
+    )
+    assert md_text("@octocat") == "@<!-- -->octocat"  # no mention: tests/report/test_mentions.py
+    assert html_text('a_b *c* <i> & "d" @e\n') == (
+        "a_b *c* &lt;i&gt; &amp; &quot;d&quot; @<!-- -->e\\n"
     )
     assert md_code("proj") == "`proj`"
     assert md_code("a`b") == "``a`b``"
