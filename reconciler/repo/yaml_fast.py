@@ -3,47 +3,60 @@
 Most manifests have no problem, and then nobody asks where their nodes are.
 So a file is first parsed with ``yaml_rs`` (a compiled YAML 1.2 parser) into
 plain data, keeping only the locations of the root and of the top-level keys
-(the cross-manifest lints point at ``name`` and ``id``); any other location is
-found later, through the located path, if a problem asks for it
-(``YamlDocument.defer_marks``).
+(the cross-manifest lints point at ``name`` and ``id``), which are read off
+the text; any other location is found later, through the located path, if a
+problem asks for it (``YamlDocument.defer_marks``).
 
 The fast path gives exactly the data the located path (``yaml_build`` over
-ruamel.yaml's libyaml 0.1.7) would, or gives up (``parse_fast`` returns False)
-and leaves the file to it, which then reports the problem, located, in
-today's words. yaml_rs and the located path differ in many corners (yaml_rs
-drops tags, expands aliases, reads ``1_000``, ``0b101`` and ``.iNf`` as
-numbers, accepts ``[a:b]``, returns a list for two documents, gives keys that
-are not strings, and overflows its native stack on very deep nesting), so
-yaml_rs only ever sees a text that a whole-text regular expression
-(``_GRAMMAR``, one C-level match, no Python loop per character) has shown to be
-in a tame subset of YAML where the two agree:
+ruamel.yaml's libyaml 0.1.7) would, or gives up (``parse_fast`` returns
+False) and leaves the file to it, which then reports the problem, located, in
+today's words. The two differ in many corners: yaml_rs drops tags, expands
+aliases, knows no merge key, reads ``1_000``, ``0b101``, ``-0x1F`` and
+``.iNf`` as numbers, accepts ``[a:b]`` and surrogate pairs, returns a list
+for two documents, gives keys that are not strings, ends a block scalar at
+the end of the text otherwise, and overflows its native stack at about
+12,000 levels of nesting. So yaml_rs only ever reads a text that one regular
+expression (``_GRAMMAR``: a single match in C, no Python loop over the
+characters) has shown to be in a tame subset of YAML where the two agree:
 
-- a root block mapping at column 0, after comments and at most one ``---``;
-- one construct per line: ``key: value``, ``- value``, ``- key: value``, a
-  key alone (its value below), a comment or a blank line; a value is a plain
-  scalar, a quoted scalar closed on its line, a flow collection closed on its
-  line (two levels at most, plain scalars in it hold no ``:``, ``?`` or ``#``:
-  libyaml 0.1.7 refuses ``[a:b]`` and ``{a?b: c}``), or a block scalar
-  (``|``, ``>``, with chomping, no indentation indicator) whose body is
-  skipped exactly as libyaml reads it;
-- no tag, anchor, alias, merge key, directive, second document, explicit key
-  (``?``) or value on a line of its own: no node may start with ``!``, ``&``,
-  ``*``, ``%``, ``@``, a backquote or ``?``, and ``<<`` is no key;
-- nesting bounded: no line starts with more than 28 spaces and dashes, which
-  with flow collections of two levels keeps any text under ``MAX_DEPTH``
-  levels (and a 12,000-level text far from yaml_rs);
-- no character that YAML 1.1 and 1.2 read differently (NEL, LS, PS, a BOM
-  inside the text, a lone CR) or that the located path refuses (controls);
-- at most ``MAX_NODES`` characters, so at most ``MAX_NODES`` nodes.
+- a root block mapping at column 0, after comments and at most one ``---``
+  (no directive, no second document, no document end);
+- one construct a line, each closed on it: ``key: value``, ``- value``,
+  ``- key: value``, a key alone (its value on the lines below), a comment, a
+  blank line. A value is a plain scalar, a quoted scalar with the escapes
+  both read alike (no surrogate), a flow collection of two levels at most
+  whose plain scalars hold no ``:``, ``?``, ``#`` or quote (libyaml 0.1.7
+  refuses ``[a:b]`` and ``{a?b: c}``, yaml_rs reads them), or a block
+  scalar (``|`` or ``>``, any chomping, no indentation indicator) with at
+  least one line, whose body the grammar skips exactly as libyaml reads it:
+  only there, in quoted scalars and in comments may anything stand, markdown
+  and URLs included;
+- no node starts with ``!``, ``&``, ``*``, ``?``, ``%``, ``@`` or a backquote:
+  no tag, anchor, alias or explicit key;
+- plain keys of at most 200 characters, without ``:``, ``#`` or a tab (far
+  from libyaml's 1,024 for a simple key);
+- no line starts with more than 28 spaces and dashes: block collections nest
+  at most twice a column (a mapping and its indentless sequence), so with
+  two levels of flow no text passes with more than 60 levels, under
+  ``MAX_DEPTH`` and far from what would crash yaml_rs;
+- every character is matched by a class without C0 or C1 controls, DEL,
+  NEL, LS, PS, a surrogate, a BOM or U+FFFE/U+FFFF (what the located path
+  refuses, or YAML 1.1 and 1.2 read differently), and a CR only before a LF;
+- every blank or comment line ends with a line break (at the end of the
+  text it could be a block scalar's last line);
+- fewer than ``MAX_NODES`` characters, so fewer than ``MAX_NODES`` nodes.
 
-What the grammar does not decide is checked on the data: every key is a
-string (orjson refuses any other), ``dollar`` is whether the JSON of the data
-holds a ``$``, an integer that does not fit 64 bits is refused (orjson again).
-A plain number that yaml_rs reads and the located path keeps as a string
-(``1_000``, ``0b101``, ``-0x1F``, ``.iNf``) is single-quoted in a copy of the
-text where it is a whole ``key: value`` or ``- value``; both texts are
-parsed and must give the same data but for those very leaves, else the
-file goes to the located path. Any exception from yaml_rs does too.
+What the grammar does not decide is checked on yaml_rs's data, through its
+JSON (orjson, in C): a key that is not a string (``1:``, ``true:``) or an
+integer over 64 bits makes orjson refuse; a ``"<<":`` key, merged by the
+located path whether quoted or not, is refused; ``dollar`` is whether the JSON
+holds a ``$`` (so a ``$`` in a comment does not count). A plain number that
+yaml_rs reads and the located path keeps as a string, when it is a whole
+``key: value`` or ``- value`` (the grammar lets none into a flow
+collection), is single-quoted in a copy of the text; both are parsed and must
+agree but for those very leaves, else the text is refused (a quote put inside
+a multi-line scalar would show as a changed string). Any exception from
+yaml_rs (a syntax error, a duplicate key) sends the text to the located path.
 """
 
 from __future__ import annotations
