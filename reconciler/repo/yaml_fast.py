@@ -35,10 +35,10 @@ characters) has shown to be in a tame subset of YAML where the two agree:
   no tag, anchor, alias or explicit key;
 - plain keys of at most 200 characters, without ``:``, ``#`` or a tab (far
   from libyaml's 1,024 for a simple key);
-- no line starts with more than 28 spaces and dashes: block collections nest
-  at most twice a column (a mapping and its indentless sequence), so with
-  two levels of flow no text passes with more than 60 levels, under
-  ``MAX_DEPTH`` and far from what would crash yaml_rs;
+- no line but a blank one starts with more than 28 spaces and dashes: block
+  collections nest at most twice a column (a mapping and its indentless
+  sequence), so with two levels of flow no text passes with more than 60
+  levels, under ``MAX_DEPTH`` and far from what would crash yaml_rs;
 - every character is matched by a class without C0 or C1 controls, DEL,
   NEL, LS, PS, a surrogate, a BOM or U+FFFE/U+FFFF (what the located path
   refuses, or YAML 1.1 and 1.2 read differently), and a CR only before a LF;
@@ -197,11 +197,11 @@ _SIMPLE = rf"(?:-[ ])?[A-Za-z][A-Za-z0-9_]*:(?:[ ]{_WORD_VALUE})?{_NEWLINE}"
 _ODD_GROUPS = ("odd1", "odd2", "odd3", "odd4")
 # a key and its value: on its line, a block scalar, or below (a key alone)
 _PAIR = "{key}(?:[ ]+(?:{header}{body}|{value}" + _EOL + ")|" + _EOL + ")"
-# At most 28 spaces and dashes start a line: the nesting bound. Block collections nest
-# at most twice a column (a mapping and its indentless sequence): under 58 levels, and
-# flow collections add two.
+# At most 28 spaces and dashes start a line that is not blank: the nesting bound. Block
+# collections nest at most twice a column (a mapping and its indentless sequence): at
+# most 58 levels, and flow collections add two.
 _LINE = (
-    rf"(?![ \-]{{29}})(?>(?P<i>[ ]*))(?:{_SIMPLE}|(?:\#(?>{_TEXT}*))?{_NEWLINE}|"
+    rf"(?!(?=[ \-]{{29}})[ ]*[^ \r\n])(?>(?P<i>[ ]*))(?:{_SIMPLE}|(?:\#(?>{_TEXT}*))?{_NEWLINE}|"
     # key: value (a block scalar's body indented more than the key)
     + _PAIR.format(key=_KEY, header=_HEADER, body=_body("b1", ""), value=_value("odd1"))
     # - key: value (one space after the dash: the key two columns in)

@@ -196,6 +196,8 @@ CORPUS: list[tuple[str, str, str]] = [
     ("a: " + "[" * 65 + "]" * 65 + "\n", REFUSED, "nesting deeper than MAX_DEPTH"),
     ("a:\n" + " " * 29 + "b: 1\n", REFUSED, "a line indented past the nesting bound"),
     ("a:\n  " + "- " * 14 + "x\n", REFUSED, "dashes past the nesting bound"),
+    ("a:\n  " + "- " * 14 + "-\n", REFUSED, "empty entries past the nesting bound"),
+    ("a: 1\n" + " " * 40 + "\nb: 2\n", TAKEN, "a long blank line is no nesting"),
 ]  # fmt: skip
 
 
