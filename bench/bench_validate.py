@@ -16,8 +16,11 @@ not tilt it):
     included too.
 
 Prints the median of each and the median ratio A / B (SPEC §6 target:
-<= 1.5x). Then, in this process, the load part of `plan`: ``read_repo`` and
-``load_manifests`` of the one environment over the N files (best of --runs).
+<= 1.5x). Then, in a subprocess, the YAML stage alone (``load_yaml`` of every
+file: read, guards, parse; best of --runs) and the load part of `plan`:
+``read_repo`` and ``load_manifests`` of the one environment over the N files
+(best of --runs). PyYAML, for B only, is a dev dependency: dashctl parses
+with yaml_rs (and ruamel.yaml where it must locate).
 
 ``--python PATH`` runs the subprocesses with another interpreter and
 ``--pythonpath DIR`` imports dashctl from another checkout (PYTHONPATH; the
@@ -52,6 +55,22 @@ BARE_PARSE = """\
 import sys, pathlib, yaml
 for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.yaml")):
     yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+"""
+
+YAML_STAGE = """\
+import gc, sys, time, pathlib
+from reconciler.repo.yaml_io import load_yaml
+paths = sorted(pathlib.Path(sys.argv[1]).rglob("*.yaml"))
+best = None
+for _ in range(int(sys.argv[2])):
+    gc.collect()
+    start = time.perf_counter()
+    documents = [load_yaml(path) for path in paths]
+    seconds = time.perf_counter() - start
+    assert not any(document.problems for document in documents)
+    best = seconds if best is None else min(best, seconds)
+    del documents
+print(best)
 """
 
 LOAD_PART = """\
@@ -150,6 +169,10 @@ def main() -> int:
                  for _ in range(args.runs)]
         timed(validate, env, folder)  # fills the manifest cache
         warm = [(timed(validate, env, folder), timed(bare, env, folder)) for _ in range(args.runs)]
+        stage = subprocess.run(
+            [python, "-c", YAML_STAGE, str(root / "base"), str(args.runs)],
+            env=env, cwd=folder, capture_output=True, text=True, check=True,
+        )  # fmt: skip
         load = subprocess.run(
             [python, "-c", LOAD_PART, str(root), str(args.runs), str(args.manifests)],
             env=env, cwd=folder, capture_output=True, text=True, check=True,
@@ -168,6 +191,7 @@ def main() -> int:
     )
     warm_ratio = statistics.median(a / b for a, b in warm)
     print(f"with the manifest cache an earlier run left: validate / bare parse {warm_ratio:.2f}x")
+    print(f"YAML stage (load_yaml of every manifest, best): {float(stage.stdout):.2f} s")
     print(f"load part of plan (read_repo + load_manifests, best): {float(load.stdout):.2f} s")
     return 0
 

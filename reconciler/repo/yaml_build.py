@@ -1,7 +1,7 @@
 """Build plain data from YAML parser events, with bounds and node locations.
 
-Private to ``yaml_io``: its located path (``yaml_fast`` shares the scalar
-rules). One pass over the event stream, no recursion: the stack of open
+Private to ``yaml_io``: its located path (``yaml_fast`` gives the same data
+or refuses). One pass over the event stream, no recursion: the stack of open
 collections never grows past ``MAX_DEPTH``, aliases are shared references
 whose expanded size is counted against ``MAX_NODES``, and an alias can only
 name an anchor whose node is complete (so no cycles).

@@ -1,4 +1,4 @@
-"""The one YAML loader of dashctl (ruamel.yaml, and PyYAML's libyaml for speed).
+"""The one YAML loader of dashctl (ruamel.yaml, and yaml_rs for speed).
 
 Two ways in, one set of guards:
 

@@ -218,7 +218,7 @@ def test_every_bad_file_has_todays_problems(tmp_path: Path) -> None:
 
 def todays_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     """The loader as it was: every file parsed located, every schema checked by jsonschema."""
-    monkeypatch.setattr("reconciler.repo.yaml_fast.CParser", None)
+    monkeypatch.setattr("reconciler.repo.yaml_fast.loads", None)
     monkeypatch.setattr(schema, "COMPILED_SCHEMAS", frozenset())
 
 
