@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.engine.plan import Action, Change, EnvironmentPlan, ErrorKind, Plan
 from reconciler.engine.unmodeled import WHOLE
 from reconciler.report import fleets
 from reconciler.report.fields import value_change
@@ -64,13 +64,8 @@ def planned_nothing(env: EnvironmentPlan) -> bool:
 
 
 def live_unread(env: EnvironmentPlan) -> bool:
-    """True when an error says the environment's live state was not read.
-
-    The Plan holds no such flag: an error of no dashboard past the manifest
-    problems (which come first), other than a refusal, is the read's (engine.read).
-    """
-    return any(error.dashboard is None and error.message != env.refusal
-               for error in env.errors[env.problems:])
+    """True when an error says the environment's live state was not read."""
+    return any(error.dashboard is None and error.kind is ErrorKind.LIVE for error in env.errors)
 
 
 def status_text(env: EnvironmentPlan) -> str | None:

@@ -6,7 +6,7 @@ main fields, so a reviewer sees what the dashboard will contain::
     insight events=[page_view] granularity=day aggregation=unique_users visualization=line
     markdown "# Weekly goals" (+3 lines)
 
-Enum values read as a manifest writes them (`reconciler.model.short_form`:
+Enum values read as a manifest writes them (`reconciler.dashboard.short_form`:
 ``line``, ``unique_users``, ``day``), never ``VISUALIZATION_LINE``; a value
 dashctl does not know (a newer API's) stays as the server spelled it. Data is
 shown escaped (`reconciler.report.sanitize.escape_controls`).
@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.model import ENUM_PREFIXES, short_form
+from reconciler.dashboard import ENUM_PREFIXES, short_form
 from reconciler.report.fields import show, value_change
 from reconciler.report.sanitize import escape_controls
 

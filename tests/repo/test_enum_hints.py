@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.repo.loader import validate_repo
+from reconciler.repo.repository import validate_repo
 from tests.support.factories import insight
 from tests.support.repo import write_repo
 

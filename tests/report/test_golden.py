@@ -11,8 +11,7 @@ import pytest
 
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import Plan, build_environment_plan
-from reconciler.engine.read import EnvironmentState, plan_state
+from reconciler.engine.plan import EnvironmentState, Plan, build_environment_plan, plan_environment
 from reconciler.report.drift_render import (
     render_drift_json,
     render_drift_markdown,
@@ -63,7 +62,7 @@ def sample_plan() -> Plan:
                               sample_manifests(), live=None,
                               error="List: unauthenticated: invalid token")
     return Plan([build_environment_plan(env, sample_manifests(), [], sample_live()),
-                 plan_state(unread)])
+                 plan_environment(unread)])
 
 
 def sample_drift() -> DriftReport:

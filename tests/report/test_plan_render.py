@@ -20,9 +20,14 @@ import pytest
 
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import EnvironmentPlan, Plan, build_environment_plan
-from reconciler.engine.read import EnvironmentState, plan_state
-from reconciler.repo.models import Problem
+from reconciler.engine.plan import (
+    EnvironmentPlan,
+    EnvironmentState,
+    Plan,
+    build_environment_plan,
+    plan_environment,
+)
+from reconciler.repo.problem import Problem
 from reconciler.report.drift_render import render_drift_markdown, render_drift_text
 from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import render_plan_markdown
@@ -225,7 +230,7 @@ def test_a_delete_while_manifests_have_problems_says_apply_skips_it() -> None:
 def unread(*problems: Problem) -> EnvironmentPlan:
     """The plan of an environment whose live state could not be read, as `plan` makes it."""
     env = environment(name="staging", project="proj")
-    return plan_state(EnvironmentState(env, [manifest("Growth", insight("dau"))],
+    return plan_environment(EnvironmentState(env, [manifest("Growth", insight("dau"))],
                                        list(problems), live=None,
                                        error="List: unauthenticated: invalid token"))
 
