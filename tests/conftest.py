@@ -23,11 +23,12 @@ from typing import Any
 import pytest
 
 from tests.support.browser import browser, tab
+from tests.support.github import github, github_env
 from tests.support.server import Server, running_server, start_server, stop
 
 EmulatorFactory = Callable[..., Server]
 
-__all__ = ["browser", "tab"]
+__all__ = ["browser", "github", "github_env", "tab"]
 
 
 @pytest.fixture

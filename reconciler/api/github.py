@@ -6,6 +6,8 @@
     list_issue_comments       every comment of an issue or pull request, following the Link header
     create_issue_comment      POST /repos/{owner}/{name}/issues/{number}/comments
     update_issue_comment      PATCH /repos/{owner}/{name}/issues/comments/{id}
+    upsert_sticky_comment     one comment of a pull request whose first line is a marker,
+                              created or updated in place; everyone else's left alone
 
 A failed call raises :class:`GitHubError` with a message that names the call
 and GitHub's own message, never the token. Reads and PATCH are retried on
@@ -21,7 +23,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 import httpx
 
@@ -199,3 +201,32 @@ def _describe(response: httpx.Response) -> str:
         message = response.text[:200]
     parts = [f"{status} {response.reason_phrase}".strip(), message, HINTS.get(status, "")]
     return ": ".join(part for part in parts if part)
+
+
+CommentOutcome = Literal["created", "updated", "unchanged"]
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0].strip()
+
+
+def upsert_sticky_comment(
+    client: GitHubClient, repo: str, pr: int, marker: str, body: str
+) -> CommentOutcome:
+    """Keep exactly one comment on ``pr`` whose first line is ``marker``, saying ``body``.
+
+    ``body`` must start with ``marker``. With several marked comments (two
+    runs raced), the oldest is the one kept up to date.
+    """
+    if _first_line(body) != marker:
+        raise ValueError("the comment body must start with its marker line")
+    for existing in list_issue_comments(client, repo, pr):
+        text = str(existing.get("body") or "")
+        if _first_line(text) != marker:
+            continue
+        if text.replace("\r\n", "\n") == body:
+            return "unchanged"
+        update_issue_comment(client, repo, int(existing["id"]), body)
+        return "updated"
+    create_issue_comment(client, repo, pr, body)
+    return "created"

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.ci.fake_github import FakeGitHub, RunningFake
 from tests.support.factories import insight, markdown
+from tests.support.github import PR, REPO, TOKEN
 from tests.support.repo import write_repo
 
-TOKEN = "ghs_FakeInstallationToken0123456789abcdef"
-REPO = "acme/dashboards"
-PR = 7
+__all__ = ["PR", "REPO", "TOKEN"]
+
 ENVIRONMENTS = ("staging", "production")
 
 # Tests that take minutes on a shared 2-core machine (a pip install from PyPI, whole
@@ -29,22 +27,3 @@ def make_repo(root: Path) -> Path:
     growth = {"name": "Growth KPIs", "tiles": [insight("dau"), markdown("goals", "# Weekly Goals")]}
     return write_repo(root, {"base/growth.yaml": growth},
                       environments={name: {"url": f"sqlite:{name}.db"} for name in ENVIRONMENTS})
-
-
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub(token=TOKEN)
-    running = RunningFake(fake)
-    try:
-        yield fake
-    finally:
-        running.close()
-
-
-@pytest.fixture
-def github_env(github: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
-    """The variables GitHub Actions sets, pointing at the fake."""
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
-    monkeypatch.setenv("GITHUB_API_URL", github.url)
-    return github

@@ -32,9 +32,9 @@ import pytest
 from reconciler.emulator.auth import PROJECTS_CLAIM
 from tests.ci.actions_sim import Runner, workflow_commands
 from tests.ci.conftest import PR, REPO, SLOW_CI, TOKEN, slow_ci
-from tests.ci.fake_github import FakeGitHub
 from tests.ci.test_action import Cache
 from tests.ci.workflow_sim import Artifacts, Leg, Workflow, checkout
+from tests.support.fake_github import FakeGitHub
 from tests.support.repo import dump_yaml
 from tests.support.server import Server
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.api.github import GitHubSettings, github_client
+from reconciler.api.github import GitHubSettings, github_client, upsert_sticky_comment
 from reconciler.commands import comment as comment_module
-from reconciler.commands.comment import cap_body, upsert_sticky_comment
+from reconciler.report.comment import TRUNCATED_NOTE, cap_body
 from reconciler.report.plan_markdown import COMMENT_CAP, marker
 from tests.ci.conftest import ENVIRONMENTS, PR, REPO, TOKEN, make_repo
-from tests.ci.fake_github import FakeGitHub
 from tests.report.commonmark import assert_valid_github_markdown, html_of, paragraphs
 from tests.support.cli import run_in
 from tests.support.factories import insight, markdown
+from tests.support.fake_github import FakeGitHub
 from tests.support.repo import dump_yaml, write_repo
 
 HUMAN = [
@@ -216,7 +216,7 @@ def test_an_oversized_body_is_capped_before_posting(
     (posted,) = github_env.bodies(REPO, PR)
     assert len(posted) <= 65_000
     assert posted.startswith(marker("staging") + "\n")
-    assert posted.endswith("```\n</details>\n" + comment_module.TRUNCATED_NOTE)
+    assert posted.endswith("```\n</details>\n" + TRUNCATED_NOTE)
 
 
 # --- upsert_sticky_comment and cap_body on their own --------------------------------------
@@ -270,7 +270,7 @@ def test_cap_body_cuts_at_a_line_and_closes_blocks(limit: int) -> None:
     capped = cap_body(body, limit=limit)
     assert len(capped) <= limit
     assert capped.startswith("<!-- m -->\n<details>\n\n```diff\n+ line 0\n")
-    kept = capped.removesuffix("```\n</details>\n" + comment_module.TRUNCATED_NOTE)
+    kept = capped.removesuffix("```\n</details>\n" + TRUNCATED_NOTE)
     assert kept != capped
     assert kept.endswith("\n") and body.startswith(kept)
 
