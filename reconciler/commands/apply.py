@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from reconciler.commands import console
-from reconciler.commands.options import Selected
+from reconciler.commands.options import Selected, open_run
 from reconciler.documents import Backup, read_saved_plan
 from reconciler.engine.apply import ApplyResult
 from reconciler.engine.plan import Change, EnvironmentPlan, Plan, saved_plan_refusals
@@ -116,7 +116,7 @@ def run(options: ApplyOptions) -> int:
     if not options.auto_approve and not sys.stdin.isatty():
         raise ConfigError("refusing to apply without --auto-approve: stdin is not a terminal")
     with console.Progress() as progress:
-        session = options.open(progress.update)
+        session = open_run(options, progress.update)
         if options.plan_file is not None:
             plan = load_saved(session, options.plan_file)
         else:

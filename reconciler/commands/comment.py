@@ -24,7 +24,7 @@ from reconciler.api.github import (
     upsert_sticky_comment,
 )
 from reconciler.commands import console
-from reconciler.commands.options import Selected
+from reconciler.commands.options import Selected, open_run
 from reconciler.documents import read_saved_plan
 from reconciler.engine.plan import Plan
 from reconciler.report.comment import comment_body
@@ -39,7 +39,7 @@ class CommentOptions(Selected):
 
 def plan_markdown_by_environment(options: CommentOptions) -> tuple[dict[str, str], int]:
     """{environment: its markdown plan}, and the plan's exit code (a saved plan with --plan)."""
-    session = options.open()
+    session = open_run(options)
     if options.plan_file is None:
         plan = session.plan()
     else:

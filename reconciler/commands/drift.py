@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.commands import console
-from reconciler.commands.options import Selected
+from reconciler.commands.options import Selected, open_run
 from reconciler.engine.drift import DriftReport, drift_report
 from reconciler.report.drift_render import (
     environment_drift_json,
@@ -38,7 +38,7 @@ def write_reports(report: DriftReport, folder: Path) -> None:
 
 def run(options: DriftOptions) -> int:
     with console.Progress() as progress:
-        report = drift_report(options.open(progress.update).plan())
+        report = drift_report(open_run(options, progress.update).plan())
     if options.fmt == "json":
         console.out(render_drift_json(report), nl=False)
     elif options.fmt == "markdown":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.commands import console
-from reconciler.commands.options import Selected
+from reconciler.commands.options import Selected, open_run
 from reconciler.repo.config import Environment
 
 
@@ -29,7 +29,7 @@ def describe(environment: Environment) -> dict[str, Any]:
 
 
 def run(options: EnvsOptions) -> int:
-    environments = options.open().environments
+    environments = open_run(options).environments
     if options.fmt == "json":
         console.out(json.dumps([describe(e) for e in environments], ensure_ascii=False))
         return 0

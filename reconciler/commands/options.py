@@ -9,7 +9,7 @@ from pathlib import Path
 from reconciler.repo.select import Shard
 from reconciler.run import DEFAULT_PARALLELISM, Progress, Run
 
-__all__ = ["DEFAULT_PARALLELISM", "Common", "Selected"]
+__all__ = ["DEFAULT_PARALLELISM", "Common", "Selected", "open_run"]
 
 
 def _quiet(_: str) -> None:
@@ -33,7 +33,8 @@ class Selected(Common):
     shard: Shard | None = None
     parallelism: int = DEFAULT_PARALLELISM  # concurrent API calls across the whole run
 
-    def open(self, progress: Progress = _quiet) -> Run:
-        """The run these options select: the repository, its environments, the bounds."""
-        return Run.open(self.root, self.envs, self.shard, parallelism=self.parallelism,
-                        progress=progress)
+
+def open_run(options: Selected, progress: Progress = _quiet) -> Run:
+    """The run ``options`` select: the repository, its environments, the bounds."""
+    return Run.open(options.root, options.envs, options.shard,
+                    parallelism=options.parallelism, progress=progress)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.commands import console
-from reconciler.commands.options import Selected
+from reconciler.commands.options import Selected, open_run
 from reconciler.documents import read_saved_plan
 from reconciler.engine.plan import Change
 from reconciler.errors import ConfigError, DashctlError
@@ -68,7 +68,7 @@ def preview_repo(options: PreviewOptions) -> tuple[list[IndexEntry], list[str]]:
     entries: list[IndexEntry] = []
     all_problems: list[str] = []
     env_slugs: set[str] = set()
-    for state in options.open().desired():
+    for state in open_run(options).desired():
         environment, manifests, problems = state.environment, state.manifests, state.problems
         folder = slug(environment.name, env_slugs)
         home = ("all environments", "../index.html")

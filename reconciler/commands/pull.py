@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.commands import console
-from reconciler.commands.options import Selected
+from reconciler.commands.options import Selected, open_run
 from reconciler.pull.environment import pull_environment
 from reconciler.repo.yaml_io import display_path
 
@@ -22,7 +22,7 @@ class PullOptions(Selected):
 def run(options: PullOptions) -> int:
     """Pull the live dashboards of the selected environments into git."""
     failed = False
-    session = options.open()
+    session = open_run(options)
     for state in session.read():
         name = state.environment.name
         outcome = pull_environment(session.repo.root, state, options.name)

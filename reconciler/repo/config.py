@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from reconciler.repo.schema import validator
 
 if TYPE_CHECKING:
     from reconciler.repo.yaml_document import YamlDocument
@@ -128,12 +137,6 @@ class Fleet(Settings):
     )
     mode: Mode = Field("managed", description="managed, or seeded: create what is missing only.")
 
-    def member(self, fleet: str, entry: FleetProject) -> Environment:
-        """The environment ``FLEET/PROJECT`` of one project."""
-        fields = self.model_dump(exclude={"projects", "mode", "vars"})
-        return Environment(**fields, project=entry.project, vars={**self.vars, **entry.vars},
-                           name=f"{fleet}/{entry.project}", fleet=fleet, mode=self.mode)
-
 
 class EnvironmentsFile(BaseModel):
     """The whole of environments.yaml (mirrors schemas/environments.schema.json)."""
@@ -192,3 +195,34 @@ class Repo:
         """The database file of a sqlite: environment, relative paths from the root."""
         path = Path(environment.url[len(SQLITE_PREFIX) :])
         return path if path.is_absolute() else self.root / path
+
+
+def valid_entries(data: Any, section: str) -> dict[str, EnvironmentsFile]:
+    """Each entry of ``section`` (environments or fleets) that is valid on its own, parsed
+    alone, so that one bad entry never hides the others."""
+    entries = data.get(section) if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        return {}
+    check = validator("environments")
+    valid: dict[str, EnvironmentsFile] = {}
+    for name, entry in entries.items():
+        single = {section: {name: entry}}
+        if not check.is_valid(single):
+            continue
+        try:
+            valid[name] = EnvironmentsFile.model_validate(single, strict=True)
+        except ValidationError:
+            continue
+    return valid
+
+
+def valid_fleets(data: Any) -> dict[str, Fleet]:
+    return {name: parsed.fleets[name] for name, parsed in valid_entries(data, "fleets").items()}
+
+
+def valid_environments(data: Any) -> dict[str, Environment]:
+    """Each entry of `environments:` that is valid on its own, named."""
+    return {
+        name: parsed.environments[name].model_copy(update={"name": name})
+        for name, parsed in valid_entries(data, "environments").items()
+    }

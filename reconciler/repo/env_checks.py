@@ -15,7 +15,8 @@ bad value) has its userinfo redacted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,16 @@ from urllib.parse import urlsplit
 from reconciler.repo.config import SQLITE_PREFIX, Environment
 from reconciler.repo.problem import Problem
 from reconciler.repo.urls import has_userinfo, redact_userinfo
-from reconciler.repo.yaml_io import YamlDocument
+from reconciler.repo.yaml_io import NodePath, YamlDocument, display_path
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a target (an environment or a member) is declared, to point problems at it."""
+
+    document: YamlDocument
+    node: NodePath
+
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 CREDENTIALS_MESSAGE = (
@@ -109,15 +119,58 @@ def across_environments(
     problems: list[Problem],
     environments: dict[str, Environment],
     root: Path,
+    members: Mapping[str, Environment] | None = None,
+    members_where: Mapping[str, Where] | None = None,
+    members_problems: Sequence[Problem] = (),
 ) -> tuple[dict[str, Environment], list[Problem]]:
-    """The checks across the entries of environments.yaml, after the schema's.
+    """The checks across the entries of environments.yaml (and the members of its fleets),
+    after the schema's.
 
     Returns the valid environments less those whose url holds credentials (nothing
-    ever contacts them), and every problem of the file in order of location.
+    ever contacts them), then the members, and every problem of the file in order of
+    location, then those of the members.
     """
     credential = credential_problems(document, document.data)
     refused = set(credentialed(document.data))
     usable = {name: env for name, env in environments.items() if name not in refused}
     shared = shared_project_problems(document, usable, root)
     found = [*without_url_problems(problems, credential), *credential, *shared]
-    return usable, sorted(found, key=lambda problem: (problem.line, problem.column))
+    found.sort(key=lambda problem: (problem.line, problem.column))
+    where = {name: Where(document, ("environments", name, "project" if e.project else "url"))
+             for name, e in usable.items()}
+    every = usable | dict(members or {})
+    shared_targets_found = shared_targets(root, every, where | dict(members_where or {}))
+    return every, [*found, *members_problems, *shared_targets_found]
+
+
+def target_key(root: Path, environment: Environment) -> tuple[str, str]:
+    """What makes two environments one target: the same server (or database) and project."""
+    return server_of(environment, root), environment.project_id
+
+
+def shared_targets(
+    root: Path, environments: dict[str, Environment], where: dict[str, Where]
+) -> list[Problem]:
+    """A problem at each environment or member whose server and project another one has:
+    each would undo the other's work."""
+    first: dict[tuple[str, str], str] = {}
+    problems = []
+    for name, environment in environments.items():
+        key = target_key(root, environment)
+        if key not in first:
+            first[key] = name
+            continue
+        if environment.fleet is None and environments[first[key]].fleet is None:
+            continue  # two plain environments: env_checks reports them
+        message = (f"{name!r} works on the same project as {first[key]!r} "
+                   f"({environment.project_id} on {_display_path_of(environment)}): "
+                   "each would undo the other's work")
+        place = where.get(name)
+        if place is not None:
+            problems.append(place.document.problem(place.node, message))
+    return problems
+
+
+def _display_path_of(environment: Environment) -> str:
+    return display_path(Path(environment.url[7:])) if environment.is_sqlite else (
+        environment.public_url)

@@ -13,29 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.repo.config import (
-    Environment,
-    EnvironmentsFile,
-    Fleet,
-    FleetProject,
-    ProjectsFile,
-)
-from reconciler.repo.env_checks import server_of
+from reconciler.repo.config import Environment, Fleet, FleetProject, ProjectsFile
+from reconciler.repo.env_checks import Where
 from reconciler.repo.problem import Problem
-from reconciler.repo.schema import schema_problems, validator
-from reconciler.repo.yaml_io import NodePath, YamlDocument, display_path, load_yaml
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where a target (an environment or a member) is declared, to point problems at it."""
-
-    document: YamlDocument
-    node: NodePath
+from reconciler.repo.schema import schema_problems
+from reconciler.repo.yaml_io import NodePath, YamlDocument, load_yaml
 
 
 @dataclass
@@ -43,29 +28,6 @@ class Members:
     environments: dict[str, Environment]
     where: dict[str, Where]
     problems: list[Problem]
-
-
-def valid_entries(data: Any, section: str) -> dict[str, EnvironmentsFile]:
-    """Each entry of ``section`` (environments or fleets) that is valid on its own, parsed
-    alone, so that one bad entry never hides the others."""
-    entries = data.get(section) if isinstance(data, dict) else None
-    if not isinstance(entries, dict):
-        return {}
-    check = validator("environments")
-    valid: dict[str, EnvironmentsFile] = {}
-    for name, entry in entries.items():
-        single = {section: {name: entry}}
-        if not check.is_valid(single):
-            continue
-        try:
-            valid[name] = EnvironmentsFile.model_validate(single, strict=True)
-        except ValidationError:
-            continue
-    return valid
-
-
-def valid_fleets(data: Any) -> dict[str, Fleet]:
-    return {name: parsed.fleets[name] for name, parsed in valid_entries(data, "fleets").items()}
 
 
 def _projects_file(
@@ -92,6 +54,13 @@ def _projects_file(
     return parsed.projects, document, ("projects",), []
 
 
+def member_of(fleet: Fleet, name: str, entry: FleetProject) -> Environment:
+    """The environment ``NAME/PROJECT`` of one project of fleet ``name``."""
+    fields = fleet.model_dump(exclude={"projects", "mode", "vars"})
+    return Environment(**fields, project=entry.project, vars={**fleet.vars, **entry.vars},
+                       name=f"{name}/{entry.project}", fleet=name, mode=fleet.mode)
+
+
 def expand(root: Path, source: YamlDocument, fleets: dict[str, Fleet]) -> Members:
     """The member environments of every fleet, where each is declared, and the problems."""
     members = Members({}, {}, [])
@@ -116,40 +85,9 @@ def expand(root: Path, source: YamlDocument, fleets: dict[str, Fleet]) -> Member
                 members.problems.append(where.document.problem(where.node, message))
                 continue
             seen.add(entry.project)
-            member = fleet.member(name, entry)
+            member = member_of(fleet, name, entry)
             members.environments[member.name] = member
             members.where[member.name] = where
     return members
 
 
-def target_key(root: Path, environment: Environment) -> tuple[str, str]:
-    """What makes two environments one target: the same server (or database) and project."""
-    return server_of(environment, root), environment.project_id
-
-
-def shared_targets(
-    root: Path, environments: dict[str, Environment], where: dict[str, Where]
-) -> list[Problem]:
-    """A problem at each environment or member whose server and project another one has:
-    each would undo the other's work."""
-    first: dict[tuple[str, str], str] = {}
-    problems = []
-    for name, environment in environments.items():
-        key = target_key(root, environment)
-        if key not in first:
-            first[key] = name
-            continue
-        if environment.fleet is None and environments[first[key]].fleet is None:
-            continue  # two plain environments: env_checks reports them
-        message = (f"{name!r} works on the same project as {first[key]!r} "
-                   f"({environment.project_id} on {display_path_of(environment)}): "
-                   "each would undo the other's work")
-        place = where.get(name)
-        if place is not None:
-            problems.append(place.document.problem(place.node, message))
-    return problems
-
-
-def display_path_of(environment: Environment) -> str:
-    return display_path(Path(environment.url[7:])) if environment.is_sqlite else (
-        environment.public_url)

@@ -26,8 +26,6 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from reconciler.dashboard import Dashboard
 from reconciler.repo.config import BASE_DIR, Environment
 from reconciler.repo.files import list_manifests
@@ -36,7 +34,7 @@ from reconciler.repo.limits import capped, limit_problems, prefer
 from reconciler.repo.lint import Declared, lint_environment, lint_manifest
 from reconciler.repo.manifest import Manifest, to_manifest
 from reconciler.repo.problem import Problem
-from reconciler.repo.schema import schema_problems
+from reconciler.repo.schema import model_problems, schema_problems
 from reconciler.repo.yaml_io import YamlDocument, load_yaml
 
 
@@ -121,7 +119,7 @@ def check_data(document: YamlDocument, in_base: bool, environment: Environment) 
     problems.extend(schema_problems(document, data, "dashboard"))
     problems = prefer(limit_problems(document, data), problems)
     if not problems and not exact(data):
-        problems = strict_problems(document, data)
+        problems = model_problems(document, data, Dashboard)
     problems = capped(chain(problems, lint_manifest(document, data, in_base=in_base)))
     manifest = None if problems else to_manifest(data, document.path, from_base=in_base)
     return Checked(document.file, Declared.of(document, data, in_base), manifest, problems)
@@ -132,26 +130,6 @@ def exact(data: Any) -> bool:
     int (JSON Schema's "integer" admits 1.0, which the strict model refuses)."""
     return all(type(value) is int for tile in data.get("tiles") or []
                for value in tile["position"].values())
-
-
-def strict_problems(document: YamlDocument, data: Any) -> list[Problem]:
-    """What the strict pydantic model refuses in data the schema accepted, located."""
-    try:
-        Dashboard.model_validate(data, strict=True)
-    except ValidationError as error:
-        return model_problems(document, error)
-    return []
-
-
-def model_problems(document: YamlDocument, error: ValidationError) -> list[Problem]:
-    """pydantic errors as located problems (what the schema let through)."""
-    problems = []
-    for item in error.errors():
-        path = tuple(step for step in item["loc"] if isinstance(step, str | int))
-        message = item["msg"].removeprefix("Value error, ")
-        problems.append(document.problem(path, message))
-    return list(dict.fromkeys(problems))
-
 
 
 def load_environment(environment: Environment, pipeline: Pipeline) -> Desired:

@@ -15,9 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, ManifestError
 from reconciler.repo import fleets, select
@@ -27,11 +24,13 @@ from reconciler.repo.config import (
     Environment,
     EnvironmentsFile,
     Repo,
+    valid_environments,
+    valid_fleets,
 )
 from reconciler.repo.env_checks import across_environments
 from reconciler.repo.files import list_manifests
 from reconciler.repo.limits import cap_per_file
-from reconciler.repo.pipeline import load_selection, model_problems
+from reconciler.repo.pipeline import load_selection
 from reconciler.repo.problem import Problem
 from reconciler.repo.schema import schema_problems
 from reconciler.repo.select import Shard
@@ -66,31 +65,14 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
     if document.empty:
         message = "environments.yaml is empty: expected an 'environments' mapping"
         return repo, [Problem(document.file, 1, 1, message)]
-    problems = schema_problems(document, document.data, "environments")
-    if not problems:
-        try:
-            EnvironmentsFile.model_validate(document.data, strict=True)
-        except ValidationError as error:
-            problems = model_problems(document, error)
-    environments = _valid_environments(document.data)
-    repo.environments, problems = across_environments(document, problems, environments, root)
-    where = {
-        name: fleets.Where(document, ("environments", name, "project" if e.project else "url"))
-        for name, e in repo.environments.items()
-    }
-    members = fleets.expand(root, document, fleets.valid_fleets(document.data))
-    repo.environments |= members.environments
-    problems += members.problems
-    problems += fleets.shared_targets(root, repo.environments, where | members.where)
+    problems = schema_problems(document, document.data, "environments", EnvironmentsFile)
+    environments = valid_environments(document.data)
+    fleet_entries = valid_fleets(document.data)
+    members = fleets.expand(root, document, fleet_entries)
+    repo.environments, problems = across_environments(
+        document, problems, environments, root, members.environments, members.where,
+        members.problems)
     return repo, cap_per_file(problems)
-
-
-def _valid_environments(data: Any) -> dict[str, Environment]:
-    """Each entry that is valid on its own, so the others can still be checked."""
-    return {
-        name: parsed.environments[name].model_copy(update={"name": name})
-        for name, parsed in fleets.valid_entries(data, "environments").items()
-    }
 
 
 def raw_environment_names(repo: Repo, section: str = "environments") -> list[str]:

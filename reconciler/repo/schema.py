@@ -28,6 +28,8 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.protocols import Validator
 from jsonschema.validators import extend
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelError
 
 from reconciler.repo.problem import Problem
 from reconciler.repo.yaml_document import Unsupported, YamlDocument
@@ -149,27 +151,41 @@ def _name(path: tuple[Any, ...]) -> str:
     return "value"
 
 
-def schema_problems(document: YamlDocument, data: Any, name: str) -> list[Problem]:
-    """Every schema problem of data (parsed from document), sorted by location."""
-    if is_valid(name, data):
-        return []
-    problems: list[Problem] = []
-    for error in validator(name).iter_errors(data):
-        problems.extend(_problems(document, data, error))
-    unique = dict.fromkeys(problems)
-    return sorted(unique, key=lambda problem: (problem.line, problem.column))
+Finding = tuple[tuple[Any, ...], str, bool]  # where (a node path), what, and whether at its key
 
 
-def _problems(document: YamlDocument, data: Any, error: Any) -> list[Problem]:
+def schema_problems(document: YamlDocument, data: Any, name: str,
+                    model: type[BaseModel] | None = None) -> list[Problem]:
+    """Every schema problem of data (parsed from document), located, sorted by location;
+    without any, what the strict ``model`` refuses (if one is given)."""
+    valid = is_valid(name, data)
+    if not valid:
+        findings = [finding for error in validator(name).iter_errors(data)
+                    for finding in _findings(data, error)]
+    else:
+        findings = [] if model is None else _model_findings(data, model)
+    located = dict.fromkeys(_located(document, findings))
+    return list(located) if valid else sorted(located, key=lambda p: (p.line, p.column))
+
+
+def _located(document: YamlDocument, findings: list[Finding]) -> list[Problem]:
+    return [document.problem(path, message, key=key) for path, message, key in findings]
+
+
+def _findings(data: Any, error: Any) -> list[Finding]:
+    """What one schema error says, worded for people, at the node it is about."""
     # error is a jsonschema ValidationError (typed loosely: its fields may be "Unset")
     path = tuple(error.absolute_path)
     keyword = error.validator
     instance = error.instance
-    at = functools.partial(document.problem, path)
+
+    def at(message: str) -> Finding:
+        return path, message, False
+
     if keyword == "additionalProperties" and isinstance(instance, dict):
         known = list(error.schema.get("properties", {}))
         return [
-            document.problem((*path, key), _unknown_key(str(key), known), key=True)
+            ((*path, key), _unknown_key(str(key), known), True)
             for key in instance
             if key not in known
         ]
@@ -191,7 +207,7 @@ def _problems(document: YamlDocument, data: Any, error: Any) -> list[Problem]:
             return [at(f"a manifest must be a mapping, got {describe(instance)}")]
         return [at(f"{_name(path)}: expected {wanted}, got {describe(instance)}")]
     if keyword == "enum":
-        return _enum_problem(document, data, error, path)
+        return _enum_findings(data, error, path)
     if keyword == "oneOf" and not isinstance(instance, dict):
         return []  # its type error says it
     if keyword == "oneOf":
@@ -215,7 +231,7 @@ def _problems(document: YamlDocument, data: Any, error: Any) -> list[Problem]:
     if keyword == "minProperties":
         return [at(f"{_name(path)} needs at least {error.validator_value} entry")]
     if keyword in ("pattern", "not") and "propertyNames" in error.schema_path:
-        return [document.problem((*path, instance), _bad_key(instance, keyword), key=True)]
+        return [((*path, instance), _bad_key(instance, keyword), True)]
     if keyword == "pattern":
         return [at(f"invalid {_name(path)} {shorten(str(instance))}: {_pattern_hint(path)}")]
     message = error.message if len(error.message) <= 200 else error.message[:199] + "…"
@@ -249,9 +265,7 @@ def _pattern_hint(path: tuple[Any, ...]) -> str:
     return "does not match the expected form"
 
 
-def _enum_problem(
-    document: YamlDocument, data: Any, error: Any, path: tuple[Any, ...]
-) -> list[Problem]:
+def _enum_findings(data: Any, error: Any, path: tuple[Any, ...]) -> list[Finding]:
     instance = error.instance
     schema_path = list(error.schema_path)
     if "dependentSchemas" in schema_path:  # a tile whose type disagrees with its body
@@ -264,7 +278,7 @@ def _enum_problem(
             return []  # the oneOf error reports it
         body = schema_path[schema_path.index("dependentSchemas") + 1]
         message = f"type {shorten(str(instance))} does not agree with the {body} body"
-        return [document.problem(path, message)]
+        return [(path, message, False)]
     values = [str(value) for value in error.validator_value if value is not None]
     shown = shorten(instance) if isinstance(instance, str) else describe(instance)
     # the closest known spelling, whatever the case ('Line', 'COUNT'), as for unknown keys
@@ -273,10 +287,25 @@ def _enum_problem(
     close = difflib.get_close_matches(instance.lower(), by_case, n=1) if near else []
     hint = f"did you mean {by_case[close[0]]!r}? " if close else ""
     known = ", ".join(values)
-    return [document.problem(path, f"unknown {_name(path)} {shown} ({hint}known: {known})")]
+    return [(path, f"unknown {_name(path)} {shown} ({hint}known: {known})", False)]
 
 
 @functools.cache
 def _tile_types() -> frozenset[str]:
     values = load_schema("dashboard")["$defs"]["tile"]["properties"]["type"]["enum"]
     return frozenset(value for value in values if value is not None)
+
+
+def model_problems(document: YamlDocument, data: Any, model: type[BaseModel]) -> list[Problem]:
+    """What the strict pydantic ``model`` refuses in ``data`` (what the schema let through),
+    as located problems."""
+    return list(dict.fromkeys(_located(document, _model_findings(data, model))))
+
+
+def _model_findings(data: Any, model: type[BaseModel]) -> list[Finding]:
+    try:
+        model.model_validate(data, strict=True)
+    except ModelError as error:
+        return [(tuple(step for step in item["loc"] if isinstance(step, str | int)),
+                 item["msg"].removeprefix("Value error, "), False) for item in error.errors()]
+    return []

@@ -73,6 +73,7 @@ __all__ = [  # the names importers of this module use, wherever they are defined
     "dump_roundtrip",
     "load_roundtrip",
     "load_yaml",
+    "parse_into",
     "parse_yaml",
     "read_text",
 ]
@@ -171,16 +172,15 @@ def load_yaml(path: Path, *, file: str | None = None, located: bool = False) -> 
     """
     file = file if file is not None else display_path(path)
     text, problem = read_text(path, file)
+    document = YamlDocument(path, file)
     if problem is not None or text is None:
-        document = YamlDocument(path, file)
         document.problems.append(problem or Problem(file, 1, 1, "cannot read file"))
         return document
-    return parse_text(path, file, text, located=located)
+    return parse_into(document, text, located=located)
 
 
-def parse_text(path: Path, file: str, text: str, *, located: bool = False) -> YamlDocument:
-    """The document of a file's text that ``read_text`` gave (see `load_yaml`)."""
-    document = YamlDocument(path, file)
+def parse_into(document: YamlDocument, text: str, *, located: bool = False) -> YamlDocument:
+    """``document`` filled from ``text``: by the fast path when it can, else located."""
     if not located and parse_fast(text, document, find_marks=located_marks):
         return document
     return parse_yaml(text, document)

@@ -40,4 +40,5 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 
 def render_plan_json(plan: Plan) -> str:
-    return json_text(plan_json(plan)) + "\n"
+    document = plan_json(plan)
+    return json_text(document) + "\n"

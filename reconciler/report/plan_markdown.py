@@ -169,8 +169,10 @@ def summary_block(env: EnvironmentPlan) -> str:
 
 def environment_markdown(env: EnvironmentPlan, *, cap: int = COMMENT_CAP) -> str:
     """One environment's section, at most ``cap`` characters."""
-    text = guard_text(summary_block(env)) + "\n"
-    details = [guard_text(change_details(change, env)) for change in env.changes]
+    summary = summary_block(env)
+    blocks = [change_details(change, env) for change in env.changes]
+    text = guard_text(summary) + "\n"
+    details = [guard_text(block) for block in blocks]
     for index, block in enumerate(details):
         cut = len(details) - index
         note = (

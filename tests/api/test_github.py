@@ -7,8 +7,8 @@ import pytest
 
 from reconciler.api import github as gh
 from reconciler.errors import ConfigError
-from tests.support.github import PR, REPO, TOKEN
 from tests.support.fake_github import FakeGitHub
+from tests.support.github import PR, REPO, TOKEN
 
 ENV = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO}
 

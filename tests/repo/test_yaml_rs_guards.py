@@ -435,7 +435,7 @@ import sys
 from pathlib import Path
 from reconciler.repo import yaml_fast
 from reconciler.repo.yaml_document import YamlDocument
-from reconciler.repo.yaml_io import located_marks, parse_text
+from reconciler.repo.yaml_io import located_marks, parse_into
 
 calls = []
 real = yaml_fast.loads
@@ -443,7 +443,7 @@ yaml_fast.loads = lambda text, **options: calls.append(len(text)) or real(text, 
 text = {text}
 document = YamlDocument(Path("m.yaml"), "m.yaml")
 print(yaml_fast.parse_fast(text, document, find_marks=located_marks), calls)
-print(parse_text(Path("m.yaml"), "m.yaml", text).problems[0].message)
+print(parse_into(YamlDocument(Path("m.yaml"), "m.yaml"), text).problems[0].message)
 """
 
 
