@@ -9,8 +9,8 @@ not tilt it):
 
   - A, validate: ``python -m reconciler.cli --root ROOT validate``, the whole
     command as a user runs it (start-up included): read, parse, ${var},
-    JSON Schema, strict pydantic model, lints, environment lints; with
-    ``DASHCTL_CACHE=off`` (a first run), then again with the manifest cache;
+    JSON Schema, the model step, lints, environment lints (every run is a
+    first run: nothing is kept between runs);
   - B, bare parse: a Python that reads each file and loads it with PyYAML's
     libyaml loader (``yaml.load(text, Loader=yaml.CSafeLoader)``), start-up
     included too.
@@ -18,7 +18,7 @@ not tilt it):
 Prints the median of each and the median ratio A / B (SPEC §6 target:
 <= 1.5x). Then, in a subprocess, the YAML stage alone (``load_yaml`` of every
 file: read, guards, parse; best of --runs) and the load part of `plan`:
-``read_repo`` and ``load_manifests`` of the one environment over the N files
+``read_repo`` and ``load_selection`` of the one environment over the N files
 (best of --runs). PyYAML, for B only, is a dev dependency: dashctl parses
 with yaml_rs (and ruamel.yaml where it must locate).
 
@@ -162,13 +162,10 @@ def main() -> int:
         print(f"{args.manifests} manifests x {args.tiles} tiles, {size / 1e6:.1f} MB")
         validate = [python, "-m", "reconciler.cli", "--root", str(root), "validate"]
         bare = [python, "-c", BARE_PARSE, str(root)]
-        cold = {**env, "DASHCTL_CACHE": "off"}  # every run parses, as a first run does
-        timed(validate, cold, folder)  # warm up: the OS file cache, .pyc files
+        timed(validate, env, folder)  # warm up: the OS file cache, .pyc files
         timed(bare, env, folder)
-        pairs = [(timed(validate, cold, folder), timed(bare, env, folder))
+        pairs = [(timed(validate, env, folder), timed(bare, env, folder))
                  for _ in range(args.runs)]
-        timed(validate, env, folder)  # fills the manifest cache
-        warm = [(timed(validate, env, folder), timed(bare, env, folder)) for _ in range(args.runs)]
         stage = subprocess.run(
             [python, "-c", YAML_STAGE, str(root / "base"), str(args.runs)],
             env=env, cwd=folder, capture_output=True, text=True, check=True,
@@ -189,10 +186,8 @@ def main() -> int:
         f"ratio validate / bare parse: {ratio:.2f}x, pairs {ratios[0]:.2f}-{ratios[-1]:.2f}x"
         f" ({verdict} the 1.5x target)"
     )
-    warm_ratio = statistics.median(a / b for a, b in warm)
-    print(f"with the manifest cache an earlier run left: validate / bare parse {warm_ratio:.2f}x")
     print(f"YAML stage (load_yaml of every manifest, best): {float(stage.stdout):.2f} s")
-    print(f"load part of plan (read_repo + load_manifests, best): {float(load.stdout):.2f} s")
+    print(f"load part of plan (read_repo + load_selection, best): {float(load.stdout):.2f} s")
     return 0
 
 
