@@ -176,6 +176,9 @@ def plan(ctx: click.Context, /, **values: Any) -> None:
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-delete", is_flag=True,
               help="Delete unmanaged dashboards in environments with prune: true.")
+@click.option("--overwrite-outside-edits", is_flag=True,
+              help="Revert edits made outside git (in the UI) to git's version, for this run "
+                   "(outside_edits: overwrite); settles conflicts in git's favour.")
 @click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the live JSON of every dashboard before changing it.")
 @parallelism_option

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from reconciler.engine.plan import EnvironmentPlan, Plan
+from reconciler.engine.changes import EnvironmentPlan, Plan
 from reconciler.errors import ConfigError
 
 PLAN_KIND = "dashctl.plan"

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from reconciler.documents import Backup, dump_saved_plan, read_backup, read_saved_plan
-from reconciler.engine.diff import FieldChange, TileChanges
-from reconciler.engine.plan import (
+from reconciler.engine.changes import (
     Action,
     Change,
     EnvironmentPlan,
@@ -19,8 +18,12 @@ from reconciler.engine.plan import (
     Plan,
     PlanError,
     PlanWarning,
+    Recorded,
     Rename,
 )
+from reconciler.engine.diff import FieldChange, TileChanges
+from reconciler.engine.outside import OutsideEdit
+from reconciler.engine.threeway import Conflict, Policy, Resolution
 from reconciler.errors import ConfigError
 
 
@@ -34,13 +37,22 @@ def every_field() -> EnvironmentPlan:
         before={"name": "Growth v0", "tiles": [{"id": "dau"}]},
         after={"name": "Growth", "tiles": [{"id": "dau", "color": "red"}]},
         fingerprint="sha256:0123", kept={"dau": ["color"]},
+        git={"name": "Growth", "tiles": [{"id": "dau"}]},
+        base={"name": "Growth v0", "tiles": [{"id": "dau"}]}, cause="both",
+    )
+    edit = OutsideEdit(
+        dashboard="Growth", id="dash_1", updated_at="2026-12-05T10:00:00Z",
+        resolution=Resolution.CONFLICT, renamed=True, deleted=True, added=["notes"],
+        changed={"dau": ["insight.visualization"]}, removed=["old"],
+        conflicts=[Conflict("dau", "insight.visualization")],
     )
     return EnvironmentPlan(
         name="fleet1/proj_a", project="proj_a", changes=[change], unchanged=3,
         unmanaged=["Stray"], errors=[PlanError("Growth", "ambiguous", ErrorKind.AMBIGUOUS)],
         warnings=[PlanWarning("Old", "left alone")], prune=True, live_count=5,
         refusal="would delete every dashboard", problems=2, url="https://api.example.com",
-        fleet="fleet1",
+        fleet="fleet1", policy=Policy.OVERWRITE, outside_edits=[edit], recorded=True,
+        refresh=[Recorded("dash_2", "Ops", [{"id": "t"}], "2026-12-05T09:00:00Z")],
     )
 
 

@@ -16,8 +16,10 @@ from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import Backup, read_saved_plan
 from reconciler.engine.apply import ApplyResult
-from reconciler.engine.plan import Change, EnvironmentPlan, Plan, saved_plan_refusals
+from reconciler.engine.changes import Change, EnvironmentPlan, Plan
+from reconciler.engine.plan import saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
+from reconciler.engine.threeway import Policy
 from reconciler.errors import ConfigError, PlanRefused
 from reconciler.report.plan_text import render_plan_text
 from reconciler.run import Run
@@ -30,6 +32,7 @@ class ApplyOptions(Selected):
     plan_file: Path | None = None
     auto_approve: bool = False
     allow_delete: bool = False
+    overwrite_outside_edits: bool = False
     backup_dir: Path | None = None
 
 
@@ -116,7 +119,9 @@ def run(options: ApplyOptions) -> int:
     if not options.auto_approve and not sys.stdin.isatty():
         raise ConfigError("refusing to apply without --auto-approve: stdin is not a terminal")
     with console.Progress() as progress:
-        session = open_run(options, progress.update)
+        session = open_run(options, progress.update, console.note)
+        if options.overwrite_outside_edits:
+            session.policy = Policy.OVERWRITE
         if options.plan_file is not None:
             plan = load_saved(session, options.plan_file)
         else:

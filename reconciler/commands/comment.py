@@ -26,7 +26,7 @@ from reconciler.api.github import (
 from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import read_saved_plan
-from reconciler.engine.plan import Plan
+from reconciler.engine.changes import Plan
 from reconciler.report.comment import comment_body
 from reconciler.report.plan_markdown import environment_markdown, marker
 

@@ -34,7 +34,8 @@ class Selected(Common):
     parallelism: int = DEFAULT_PARALLELISM  # concurrent API calls across the whole run
 
 
-def open_run(options: Selected, progress: Progress = _quiet) -> Run:
-    """The run ``options`` select: the repository, its environments, the bounds."""
+def open_run(options: Selected, progress: Progress = _quiet, note: Progress = _quiet) -> Run:
+    """The run ``options`` select: the repository, its environments, the bounds; ``note``
+    gets what the run has to say on the way (plan and apply pass the console's)."""
     return Run.open(options.root, options.envs, options.shard,
-                    parallelism=options.parallelism, progress=progress)
+                    parallelism=options.parallelism, progress=progress, note=note)

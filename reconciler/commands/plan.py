@@ -8,7 +8,7 @@ from pathlib import Path
 from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import write_saved_plan
-from reconciler.engine.plan import Plan
+from reconciler.engine.changes import Plan
 from reconciler.report.plan_json import render_plan_json
 from reconciler.report.plan_markdown import render_plan_markdown
 from reconciler.report.plan_text import render_plan_text
@@ -30,7 +30,7 @@ def render(plan: Plan, fmt: str, *, color: bool) -> str:
 
 def run(options: PlanOptions) -> int:
     with console.Progress() as progress:
-        plan = open_run(options, progress.update).plan()
+        plan = open_run(options, progress.update, console.note).plan()
     console.out(render(plan, options.fmt, color=options.color), nl=False)
     if options.out is not None:
         write_saved_plan(plan, options.out)

@@ -19,7 +19,7 @@ from typing import Any
 from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import read_saved_plan
-from reconciler.engine.plan import Change
+from reconciler.engine.changes import Change
 from reconciler.errors import ConfigError, DashctlError
 from reconciler.preview.pages import (
     ChangeView,

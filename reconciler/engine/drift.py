@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from reconciler.engine.changes import Action, EnvironmentPlan, ErrorKind, Plan, PlanError
 from reconciler.engine.diff import FieldChange, TileChanges
-from reconciler.engine.plan import Action, EnvironmentPlan, ErrorKind, Plan, PlanError
 
 
 class Status(StrEnum):

@@ -1,7 +1,8 @@
 """Line manifests up with live dashboards (pure).
 
-A manifest matches a live dashboard by pinned ``id``, else by exact ``name``,
-else by one of its ``formerNames`` (a rename). Two live matches make that
+A manifest matches a live dashboard by pinned ``id``, else by the id dashctl
+recorded when it last applied it (SPEC §7), else by exact ``name``, else by one
+of its ``formerNames`` (a rename). Two live matches make that
 manifest ambiguous: an error for it alone, and neither live dashboard counts
 as unmanaged (so neither can be pruned). Live dashboards whose names match an
 ``ignore`` glob are never paired, touched or reported.
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from reconciler.engine.ports import WireSummary
+from reconciler.engine.records import Record
 from reconciler.repo.manifest import Manifest
 
 LiveSummary = WireSummary  # {"id", "name", ...} as List returns it
@@ -21,11 +23,16 @@ LiveSummary = WireSummary  # {"id", "name", ...} as List returns it
 
 @dataclass(frozen=True)
 class Pair:
-    """A manifest and its live dashboard; None on one side means create or unmanaged."""
+    """A manifest and its live dashboard; None on one side means create or unmanaged.
+
+    ``record`` is what dashctl last applied to the manifest's dashboard (SPEC §7);
+    with a record and no live dashboard, the recorded one was deleted outside.
+    """
 
     key: str
     desired: Manifest | None
     live: LiveSummary | None
+    record: Record | None = None
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,24 @@ def _by(
     return [item for key, item in found.items() if key not in claimed]
 
 
+def recorded_by_name(records: Mapping[str, Record]) -> dict[str, Record]:
+    """The records by git's name as applied (the first by id when two share one)."""
+    by_name: dict[str, Record] = {}
+    for record_id in sorted(records):
+        by_name.setdefault(records[record_id].name, records[record_id])
+    return by_name
+
+
 def pair(
-    manifests: Sequence[Manifest], live: Sequence[LiveSummary], ignore: Sequence[str] = ()
+    manifests: Sequence[Manifest], live: Sequence[LiveSummary], ignore: Sequence[str] = (),
+    records: Mapping[str, Record] | None = None,
 ) -> Pairing:
-    """Pair every manifest with at most one live dashboard. Pure."""
+    """Pair every manifest with at most one live dashboard. Pure.
+
+    ``records`` (by id) pair first, after pinned ids: a manifest whose name (or a
+    former name) is a record's is the recorded dashboard, whatever it is called
+    live now (a rename in the UI is not a create plus an unmanaged dashboard).
+    """
     visible = [item for item in live if not is_ignored(str(item["name"]), ignore)]
     by_id = {str(item["id"]): item for item in visible}
     by_name: dict[str, list[LiveSummary]] = {}
@@ -90,7 +111,19 @@ def pair(
         else:
             errors.append(PairError(manifest.name, f"pinned id {pinned} does not exist"))
             found[index] = None
-    for rule in ("name", "formerNames"):  # 2. exact names, 3. former names
+    by_record = recorded_by_name(records or {})
+    recorded: dict[int, Record] = {}
+    for index, manifest in enumerate(manifests):  # 2. recorded ids (SPEC §7)
+        if index in found:
+            continue
+        record = next((by_record[name] for name in (manifest.name, *manifest.former_names)
+                       if name in by_record), None)
+        if record is None:
+            continue
+        recorded[index] = record
+        if record.id in by_id and record.id not in claimed:
+            claim(index, by_id[record.id])
+    for rule in ("name", "formerNames"):  # 3. exact names, 4. former names
         for index, manifest in enumerate(manifests):
             if index in found:
                 continue
@@ -108,7 +141,8 @@ def pair(
                 claim(index, matches[0])
     failed = {error.dashboard for error in errors}
     pairs = [
-        Pair(manifest.name, manifest, found.get(index))
+        Pair(manifest.name, manifest, found.get(index), _paired_record(
+            recorded.get(index), found.get(index)))
         for index, manifest in enumerate(manifests)
         if manifest.name not in failed
     ]
@@ -116,3 +150,13 @@ def pair(
         Pair(str(item["name"]), None, item) for item in visible if str(item["id"]) not in claimed
     ]
     return Pairing(pairs=pairs, errors=errors)
+
+
+def _paired_record(record: Record | None, live: LiveSummary | None) -> Record | None:
+    """The record of a pair: the one of the live dashboard paired, or of one gone live (a
+    record of another dashboard than the one paired by name says nothing of it)."""
+    if record is None:
+        return None
+    if live is None or str(live["id"]) == record.id:
+        return record
+    return None

@@ -1,4 +1,4 @@
-"""The Plan: typed changes per dashboard, per environment.
+"""Planning: what apply would do in one environment (the types are in `engine.changes`).
 
 `build_environment_plan` is a purely computational function with no side
 effects: it takes the manifests of one environment and the live state read
@@ -10,125 +10,37 @@ writers own (unmodeled fields and tiles) is never a change: an update's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from reconciler.engine.changes import (
+    Action,
+    Change,
+    EnvironmentPlan,
+    ErrorKind,
+    PlanError,
+    PlanWarning,
+    Recorded,
+    Rename,
+)
 from reconciler.engine.diff import TileChanges, diff_tiles
 from reconciler.engine.live import LiveState
 from reconciler.engine.merge import merge_tiles
 from reconciler.engine.normalize import canonical_tiles
+from reconciler.engine.outside import (
+    OutsideEdit,
+    cause,
+    merge_managed,
+    record_version,
+    version,
+)
 from reconciler.engine.pair import LiveSummary, is_ignored, pair
 from reconciler.engine.ports import Desired
+from reconciler.engine.records import Record, Records
+from reconciler.engine.threeway import Policy, Resolution
 from reconciler.repo.config import Environment
 from reconciler.repo.manifest import Manifest
 from reconciler.repo.problem import Problem
-
-
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-
-
-@dataclass(frozen=True)
-class Rename:
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class Change:
-    """One dashboard's change. ``after`` is exactly what apply sends."""
-
-    action: Action
-    dashboard: str
-    id: str | None
-    rename: Rename | None = None
-    tiles: TileChanges = field(default_factory=TileChanges)
-    before: Mapping[str, Any] | None = None  # live dashboard: name, canonical + unmodeled tiles
-    after: Mapping[str, Any] | None = None  # {"name", "tiles": [wire tiles, merged]}
-    fingerprint: str | None = None  # of the live dashboard as planned
-    kept: Mapping[str, list[str]] = field(default_factory=dict)  # tile id -> unmodeled paths
-
-    @property
-    def upserts_tiles(self) -> bool:
-        return (self.action is Action.CREATE and bool(self.after and self.after["tiles"])) or (
-            self.action is Action.UPDATE and bool(self.tiles)
-        )
-
-
-class ErrorKind(StrEnum):
-    """What an error of a plan is about (renderers and apply decide by it, never by words)."""
-
-    PROBLEM = "problem"  # the repository: a manifest, environments.yaml, a stray folder
-    LIVE = "live"  # live state could not be read (the environment, or one dashboard)
-    AMBIGUOUS = "ambiguous"  # several live dashboards match one manifest
-    PAIRING = "pairing"  # a pinned id that does not exist
-    DASHBOARD = "dashboard"  # the dashboard cannot be written as planned (a kept tile in the way)
-    REFUSAL = "refusal"  # a safety rule refuses the whole apply of the environment
-
-
-@dataclass(frozen=True)
-class PlanError:
-    dashboard: str | None
-    message: str
-    kind: ErrorKind = ErrorKind.DASHBOARD
-
-
-@dataclass(frozen=True)
-class PlanWarning:
-    """Something the plan leaves alone or cannot keep; never changes the exit code."""
-
-    dashboard: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class EnvironmentPlan:
-    name: str
-    project: str
-    changes: list[Change] = field(default_factory=list)
-    unchanged: int = 0
-    unmanaged: list[str] = field(default_factory=list)
-    errors: list[PlanError] = field(default_factory=list)
-    warnings: list[PlanWarning] = field(default_factory=list)
-    prune: bool = False
-    live_count: int = 0  # live dashboards seen, not counting ignored ones
-    refusal: str | None = None  # a safety rule refuses the whole apply (also in errors)
-    problems: int = 0  # manifest problems: deletes are never applied while there are any
-    url: str = ""  # the server planned against, without credentials (saved plans check it)
-    fleet: str | None = None  # the fleet of a member
-
-    def count(self, action: Action) -> int:
-        return sum(1 for change in self.changes if change.action is action)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = {action.value: self.count(action) for action in Action}
-        return counts | {"unchanged": self.unchanged}
-
-    @property
-    def deletes(self) -> list[Change]:
-        return [change for change in self.changes if change.action is Action.DELETE]
-
-    @property
-    def ambiguous(self) -> list[str]:
-        """Manifests that several live dashboards match (perhaps only while a concurrent
-        apply resolves the creates it doubled: SPEC §4)."""
-        return [str(e.dashboard) for e in self.errors if e.kind is ErrorKind.AMBIGUOUS]
-
-
-@dataclass(frozen=True)
-class Plan:
-    environments: list[EnvironmentPlan]
-
-    @property
-    def exit_code(self) -> int:
-        """0 no changes, 2 changes, 1 error (an error outranks changes)."""
-        if any(env.errors for env in self.environments):
-            return 1
-        return 2 if any(env.changes for env in self.environments) else 0
 
 
 def delete_refusal(environment: Environment, deletes: int, live_count: int) -> str | None:
@@ -165,13 +77,13 @@ def live_before(live: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": str(live.get("name", "")), "tiles": tiles}
 
 
-def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Planned:
-    """The change that turns ``live`` (a live form) into ``manifest``; no change when equal."""
-    desired = desired_payload(manifest)
+def plan_update(dashboard: str, desired: Mapping[str, Any], live: Mapping[str, Any]) -> Planned:
+    """The change that turns ``live`` (a live form) into ``desired`` ({"name", "tiles"}: wire
+    tiles of the modeled fields); no change when equal. ``dashboard``: git's name."""
     live_tiles = {tile["id"]: tile for tile in live.get("tiles") or []}  # canonical already
     tiles = diff_tiles(canonical_tiles(desired["tiles"]), live_tiles)
     live_name = str(live.get("name", ""))
-    rename = Rename(live_name, manifest.name) if live_name != desired["name"] else None
+    rename = Rename(live_name, desired["name"]) if live_name != desired["name"] else None
     if not tiles and rename is None:
         return Planned()
     merged = merge_tiles(desired["tiles"], live)
@@ -180,17 +92,44 @@ def plan_update(manifest: Manifest, live: Mapping[str, Any]) -> Planned:
     after = {"name": desired["name"], "tiles": desired["tiles"] if merged.problems
              else merged.tiles}
     change = Change(
-        Action.UPDATE, desired["name"], str(live["id"]), rename, tiles,
+        Action.UPDATE, dashboard, str(live["id"]), rename, tiles,
         before=live_before(live), after=after, fingerprint=live.get("fingerprint"),
         kept=merged.kept if tiles else {},
     )
     return Planned(change, warnings=merged.warnings if tiles else [])
 
 
+def plan_managed(manifest: Manifest, live: Mapping[str, Any], record: Record | None,
+                 policy: Policy, updated_at: str | None) -> tuple[Planned, OutsideEdit | None]:
+    """The change of a manifest paired with its live dashboard (a live form), merged with
+    the outside edits since ``record`` (SPEC §7), and the outside edit to report."""
+    git = desired_payload(manifest)
+    merged = merge_managed(record, manifest.name, git["tiles"], live, policy, updated_at)
+    if merged.tiles is None:  # a conflict: nothing is written to the dashboard
+        return Planned(errors=[conflict_message(merged.edit)]), merged.edit
+    planned = plan_update(manifest.name, {"name": merged.name, "tiles": merged.tiles}, live)
+    if planned.change is None:
+        return planned, merged.edit
+    base = {"name": record.name, "tiles": list(record.tiles)} if record is not None else None
+    change = replace(planned.change, git=git, base=base,
+                     cause=cause(record, manifest.name, git["tiles"], live))
+    return replace(planned, change=change), merged.edit
+
+
+def conflict_message(edit: OutsideEdit | None) -> str:
+    """The error of a dashboard in conflict: what git and the outside edit both changed."""
+    where = ", ".join(f"{c.tile}: {c.field}" if c.tile else c.field
+                      for c in (edit.conflicts if edit else []))
+    return (f"conflict: changed both in git and outside git since the last apply ({where}); "
+            "nothing is written to it. Settle it in git (apply --overwrite-outside-edits) "
+            "or keep the outside edit (dashctl pull)")
+
+
 def plan_create(manifest: Manifest) -> Change:
     after = desired_payload(manifest)
     added = [tile["id"] for tile in after["tiles"]]
-    return Change(Action.CREATE, after["name"], None, tiles=TileChanges(added=added), after=after)
+    return Change(Action.CREATE, after["name"], None, tiles=TileChanges(added=added), after=after,
+                  git=after)
 
 
 def plan_delete(live: LiveSummary, dashboard: Mapping[str, Any] | None) -> Change:
@@ -233,15 +172,25 @@ def build_environment_plan(
     manifests: Sequence[Manifest],
     problems: Sequence[Problem],
     live: LiveState,
+    records: Records | None = None,
+    policy: Policy | None = None,
 ) -> EnvironmentPlan:
-    """Pair, normalize, diff: what apply would do in one environment. Pure."""
-    pairing = pair(manifests, live.summaries, environment.ignore)
+    """Pair, normalize, diff, merge: what apply would do in one environment. Pure.
+
+    ``records``: what dashctl last applied (None: the repository keeps none, it
+    is not in git); ``policy``: for outside edits, the environment's unless given.
+    """
+    policy = policy if policy is not None else Policy(environment.outside_edits)
+    by_id = records.by_id if records is not None else {}
+    pairing = pair(manifests, live.summaries, environment.ignore, by_id)
     errors = [PlanError(None, str(problem), ErrorKind.PROBLEM) for problem in problems]
     errors += [PlanError(error.dashboard, error.message,
                          ErrorKind.AMBIGUOUS if error.ambiguous else ErrorKind.PAIRING)
                for error in pairing.errors]
     changes: list[Change] = []
-    warnings: list[PlanWarning] = []
+    warnings = [PlanWarning(None, text) for text in (records.warnings if records else ())]
+    outside: list[OutsideEdit] = []
+    refresh: list[Recorded] = []
     unchanged = 0
     for item in pairing.pairs:
         if item.desired is not None and item.live is not None:
@@ -255,11 +204,26 @@ def build_environment_plan(
                 message = f"cannot read live dashboard {live_id}: {reason}"
                 errors.append(PlanError(item.key, message, ErrorKind.LIVE))
                 continue
-            planned = plan_update(item.desired, dashboard)
-            errors += [PlanError(item.key, message) for message in planned.errors]
+            updated = item.live.get("updatedAt")
+            planned, edit = plan_managed(item.desired, dashboard, item.record, policy, updated)
+            outside += [edit] if edit is not None else []
+            kind = ErrorKind.CONFLICT if edit and edit.resolution is Resolution.CONFLICT else (
+                ErrorKind.DASHBOARD)
+            errors += [PlanError(item.key, message, kind) for message in planned.errors]
             warnings += [PlanWarning(item.key, message) for message in planned.warnings]
             unchanged += planned.change is None and not planned.errors
             changes += [planned.change] if planned.change else []
+            if records is not None and planned.change is None and edit is None:
+                refresh += stale_record(item.desired, live_id, item.record, updated)
+        elif item.desired is not None and item.record is not None:  # deleted outside
+            git = desired_payload(item.desired)
+            merged = merge_managed(item.record, item.key, git["tiles"], None, policy)
+            outside += [merged.edit] if merged.edit is not None else []
+            if merged.edit is not None and merged.edit.resolution is Resolution.CONFLICT:
+                errors.append(PlanError(item.key, conflict_message(merged.edit),
+                                        ErrorKind.CONFLICT))
+            elif merged.tiles is not None:  # overwrite: created again
+                changes.append(replace(plan_create(item.desired), cause="outside"))
         elif item.desired is not None:
             changes.append(plan_create(item.desired))
     unmanaged, left_alone = former_name_warnings(
@@ -290,7 +254,22 @@ def build_environment_plan(
         problems=len(problems),
         url=environment.public_url,
         fleet=environment.fleet,
+        policy=policy,
+        outside_edits=sorted(outside, key=lambda edit: edit.dashboard),
+        recorded=records is not None,
+        refresh=refresh,
     )
+
+
+def stale_record(manifest: Manifest, live_id: str, record: Record | None,
+                 updated_at: str | None) -> list[Recorded]:
+    """A dashboard that matches git whose record is missing or of another version of git:
+    apply records it (SPEC §7: existing environments get records on their next apply)."""
+    tiles = manifest.wire_tiles
+    if (record is not None and record.id == live_id
+            and record_version(record) == version(manifest.name, tiles)):
+        return []
+    return [Recorded(live_id, manifest.name, list(tiles), updated_at)]
 
 
 @dataclass(frozen=True)
@@ -303,10 +282,12 @@ class EnvironmentState:
     problems: list[Problem] = field(default_factory=list)
     live: LiveState | None = None
     error: str | None = None
+    records: Records | None = None  # what dashctl last applied; None: not in git
 
 
-def plan_environment(state: EnvironmentState) -> EnvironmentPlan:
-    """The plan of one environment as read. Pure."""
+def plan_environment(state: EnvironmentState, policy: Policy | None = None) -> EnvironmentPlan:
+    """The plan of one environment as read (``policy``: for outside edits, if not the
+    environment's own). Pure."""
     environment = state.environment
     if state.live is None:
         errors = [PlanError(None, str(problem), ErrorKind.PROBLEM) for problem in state.problems]
@@ -314,7 +295,8 @@ def plan_environment(state: EnvironmentState) -> EnvironmentPlan:
         return EnvironmentPlan(environment.name, environment.project_id, errors=errors,
                                prune=environment.prune, problems=len(state.problems),
                                url=environment.public_url, fleet=environment.fleet)
-    return build_environment_plan(environment, state.manifests, state.problems, state.live)
+    return build_environment_plan(environment, state.manifests, state.problems, state.live,
+                                  state.records, policy)
 
 
 def saved_plan_refusals(env: EnvironmentPlan, environment: Environment) -> list[str]:

@@ -45,6 +45,7 @@ FileName = Annotated[str, StringConstraints(pattern=FILE_NAME_PATTERN)]
 Glob = Annotated[str, StringConstraints(min_length=1)]
 ProjectId = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
 Mode = Literal["managed", "seeded"]
+OutsideEdits = Literal["merge", "overwrite"]
 INTERNAL_KEYS = ("name", "fleet", "mode")
 
 
@@ -63,6 +64,8 @@ class Settings(BaseModel):
         description="Name of the environment variable holding the JWT.",
     )
     prune: bool = Field(False, description="Delete live dashboards that no manifest declares.")
+    outside_edits: OutsideEdits = Field(
+        "merge", description="merge (keep edits made outside git) or overwrite (revert them).")
     max_deletes: int | None = Field(
         None, ge=0, description="Refuse an apply that would delete more dashboards than this."
     )

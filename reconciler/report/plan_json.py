@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.engine.plan import Change, EnvironmentPlan, Plan
+from reconciler.engine.changes import Change, EnvironmentPlan, Plan
 from reconciler.report.sanitize import json_text
 
 FORMAT_VERSION = 1

@@ -16,7 +16,7 @@ layout changes (a tile added, removed, moved or resized).
 
 from __future__ import annotations
 
-from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan
+from reconciler.engine.changes import Action, Change, EnvironmentPlan, Plan
 from reconciler.engine.unmodeled import WHOLE
 from reconciler.report import fleets
 from reconciler.report.fields import value_change

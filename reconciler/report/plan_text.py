@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reconciler.engine.plan import Action, Change, EnvironmentPlan, ErrorKind, Plan
+from reconciler.engine.changes import Action, Change, EnvironmentPlan, ErrorKind, Plan
 from reconciler.engine.unmodeled import WHOLE
 from reconciler.report import fleets
 from reconciler.report.fields import value_change

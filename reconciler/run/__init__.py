@@ -25,9 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.clients import Clients
-from reconciler.engine.apply import ApplyResult
+from reconciler.engine.apply import ApplyResult, records_after
+from reconciler.engine.changes import EnvironmentPlan, Plan
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import EnvironmentPlan, EnvironmentState, Plan, plan_environment
+from reconciler.engine.plan import EnvironmentState, plan_environment
+from reconciler.engine.records import Records, RecordStore
+from reconciler.engine.threeway import Policy
+from reconciler.git_records import GitRecords, NoRecords, repository_commit
 from reconciler.repo.config import Environment, Repo
 from reconciler.repo.pipeline import Desired, load_selection
 from reconciler.repo.repository import (
@@ -54,19 +58,38 @@ def _quiet(_: str) -> None:
 
 @dataclass
 class Run:
-    """The repository, the selected environments, and how to talk to their servers."""
+    """The repository, the selected environments, and how to talk to their servers.
+
+    ``progress`` gets a live line of where the run is; ``note`` a lasting line for
+    the user (on stderr); ``policy``, when set, is the run's for outside edits
+    (`apply --overwrite-outside-edits`) instead of each environment's.
+    """
 
     repo: Repo
     environments: list[Environment]
     parallelism: int = DEFAULT_PARALLELISM
     progress: Progress = field(default=_quiet, repr=False)
+    note: Progress = field(default=_quiet, repr=False)
+    policy: Policy | None = None
+    _records: RecordStore | NoRecords | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, root: Path, envs: Sequence[str] = (), shard: Shard | None = None, *,
-             parallelism: int = DEFAULT_PARALLELISM, progress: Progress = _quiet) -> Run:
+             parallelism: int = DEFAULT_PARALLELISM, progress: Progress = _quiet,
+             note: Progress = _quiet) -> Run:
         """The repository at ``root`` and the environments ``envs`` and ``shard`` select."""
         repo = load_repo(root)
-        return cls(repo, select_environments(repo, envs, shard), parallelism, progress)
+        return cls(repo, select_environments(repo, envs, shard), parallelism, progress, note)
+
+    def records(self) -> RecordStore | None:
+        """The applied records of the repository (SPEC §7), or None outside a git work tree
+        (said once)."""
+        if self._records is None:
+            self._records = GitRecords.open(self.repo.root)
+            if isinstance(self._records, NoRecords):
+                self.note(f"no applied records: {self._records.reason}; outside edits are not "
+                          "told apart from git's changes")
+        return None if isinstance(self._records, NoRecords) else self._records
 
     # -- reading ---------------------------------------------------------------------
 
@@ -81,7 +104,7 @@ class Run:
 
     def plan(self) -> Plan:
         """The plan of every selected environment."""
-        return Plan([plan_environment(state) for state in self.read()])
+        return Plan([plan_environment(state, self.policy) for state in self.read()])
 
     async def _read(self) -> list[EnvironmentState]:
         async with Clients(self.repo, concurrency=self.parallelism) as clients:
@@ -95,9 +118,17 @@ class Run:
                 raise
             lives = await asyncio.gather(*fetches)
         states = self._states(desired)
+        records = self._read_records()
         return [EnvironmentState(state.environment, state.manifests, state.problems,
-                                 live=live, error=error)
+                                 live=live, error=error,
+                                 records=records.get(state.environment.name))
                 for state, (live, error) in zip(states, lives, strict=True)]
+
+    def _read_records(self) -> dict[str, Records]:
+        store = self.records()
+        if store is None:
+            return {}
+        return dict(store.read({e.name: e.project_id for e in self.environments}))
 
     def _states(self, desired: list[Desired]) -> list[EnvironmentState]:
         """The desired side of each environment, with the repository's problems (a stray
@@ -150,7 +181,28 @@ class Run:
                     self._apply(clients, item, allow_delete, backup(item))
                     for item in plan.environments)))
 
-        return asyncio.run(each())
+        results = asyncio.run(each())
+        self._record(plan, results)
+        return results
+
+    def _record(self, plan: Plan, results: list[ApplyResult]) -> None:
+        """Record what the apply made match git (SPEC §7), in one write for every
+        environment; what cannot be recorded is said, and never undoes the apply."""
+        store = self.records()
+        if store is None:
+            return
+        commit = repository_commit(self.repo.root)
+        updates = {}
+        for item, result in zip(plan.environments, results, strict=True):
+            if result.failure is None and item.recorded:
+                update = records_after(item, result, item.project, commit)
+                if update.records or update.drop:
+                    updates[item.name] = update
+        if not updates:
+            return
+        written = store.write(updates)
+        for name, why in written.failed.items():
+            self.note(f"{name}: the applied records were not written: {why}")
 
     async def _apply(self, clients: Clients, item: EnvironmentPlan, allow_delete: bool,
                      backup: BackupHook | None) -> ApplyResult:

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.clients import client_for
-from reconciler.engine.plan import Action, build_environment_plan
+from reconciler.engine.changes import Action
+from reconciler.engine.plan import build_environment_plan
 from reconciler.repo.config import Environment, Repo
 from reconciler.repo.manifest import to_manifest
 from reconciler.run.fetch import read_live

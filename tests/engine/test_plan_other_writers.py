@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.engine.changes import Action, Plan
 from reconciler.engine.drift import Status, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import Action, Plan, build_environment_plan
+from reconciler.engine.plan import build_environment_plan
 from tests.support.factories import FUNNEL, environment, insight, live, manifest, markdown, wire
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from reconciler.documents import dump_saved_plan, read_saved_plan
+from reconciler.engine.changes import Action, Plan
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import Action, Plan, build_environment_plan, saved_plan_refusals
+from reconciler.engine.plan import build_environment_plan, saved_plan_refusals
 from reconciler.errors import ConfigError
 from tests.support.factories import FUNNEL, environment, insight, live, manifest, markdown, wire
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reconciler.cli import main
-from reconciler.engine.plan import EnvironmentPlan, Plan
+from reconciler.engine.changes import EnvironmentPlan, Plan
 from reconciler.repo.repository import load_repo
 from reconciler.repo.select import Shard, select_environments
 from reconciler.report.plan_markdown import render_plan_markdown
@@ -185,7 +185,7 @@ def test_a_thousand_members_stay_readable() -> None:
              for n in range(1000)]
     plan = Plan(quiet)
     assert render_plan_text(plan) == "Fleet tenants: 1000 member(s): 1000 in sync.\n"
-    from reconciler.engine.plan import Action, Change
+    from reconciler.engine.changes import Action, Change
 
     busy = [EnvironmentPlan(f"tenants/p{n}", f"p{n}", fleet="tenants",
                             changes=[Change(Action.CREATE, f"D{i}", None, after={"name": "x",

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.documents import write_saved_plan
+from reconciler.engine.changes import Action, Change, EnvironmentPlan, Plan, Rename
 from reconciler.engine.diff import TileChanges
-from reconciler.engine.plan import Action, Change, EnvironmentPlan, Plan, Rename
 from tests.support.factories import insight, markdown, wire
 
 EVIL_MARKDOWN = (

@@ -9,9 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from reconciler.engine.changes import Plan
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import EnvironmentState, Plan, build_environment_plan, plan_environment
+from reconciler.engine.plan import EnvironmentState, build_environment_plan, plan_environment
 from reconciler.report.drift_render import (
     render_drift_json,
     render_drift_markdown,

@@ -10,9 +10,10 @@ still reads as written.
 
 from __future__ import annotations
 
+from reconciler.engine.changes import Plan
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import Plan, build_environment_plan
+from reconciler.engine.plan import build_environment_plan
 from reconciler.report.drift_render import environment_drift_markdown, render_drift_markdown
 from reconciler.report.plan_markdown import render_plan_markdown
 from reconciler.report.sanitize import md_text

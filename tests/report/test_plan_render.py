@@ -18,15 +18,10 @@ import re
 
 import pytest
 
+from reconciler.engine.changes import EnvironmentPlan, Plan
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import (
-    EnvironmentPlan,
-    EnvironmentState,
-    Plan,
-    build_environment_plan,
-    plan_environment,
-)
+from reconciler.engine.plan import EnvironmentState, build_environment_plan, plan_environment
 from reconciler.repo.problem import Problem
 from reconciler.report.drift_render import render_drift_markdown, render_drift_text
 from reconciler.report.plan_json import render_plan_json

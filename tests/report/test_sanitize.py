@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.engine.changes import Plan
 from reconciler.engine.drift import DriftReport, environment_drift
 from reconciler.engine.live import LiveState
-from reconciler.engine.plan import Plan, build_environment_plan
+from reconciler.engine.plan import build_environment_plan
 from reconciler.report.drift_render import render_drift_markdown, render_drift_text
 from reconciler.report.fields import line_diff, show, value_change
 from reconciler.report.plan_markdown import render_plan_markdown

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.engine.plan import Action
+from reconciler.engine.changes import Action
 from reconciler.repo.pipeline import Desired
 from reconciler.run import Run, desired
 from tests.support.factories import insight

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from reconciler.engine.apply import ApplyResult
-from reconciler.engine.plan import Change, EnvironmentPlan, build_environment_plan
+from reconciler.engine.changes import Change, EnvironmentPlan
+from reconciler.engine.plan import build_environment_plan
 from reconciler.engine.ports import WireDashboard
 from reconciler.repo.config import Environment
 from reconciler.repo.manifest import Manifest
