@@ -132,6 +132,10 @@ def run(options: ApplyOptions) -> int:
     console.out(render_plan_text(plan, color=options.color), nl=False)
     if not any(e.changes for e in plan.environments):
         console.out("Nothing to apply.")
+        recorded = sum(len(e.refresh) for e in plan.environments)
+        if recorded:  # already as git says: recorded with no API write (SPEC §7)
+            session.apply(plan, allow_delete=False)
+            console.note(f"recorded {recorded} dashboard(s) that already matched git")
         return 1 if plan.exit_code == 1 else 0
     if not options.auto_approve and not click.confirm("Apply these changes?", default=False,
                                                       err=True):

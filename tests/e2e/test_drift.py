@@ -54,7 +54,8 @@ def test_tile_edited_added_removed(kit: RepoKit, capsys: pytest.CaptureFixture[s
     code, env = drift(kit, capsys)
     assert code == 2 and env["status"] == "drifted"
     assert env["drifted"] == [{
-        "dashboard": "Growth KPIs", "id": ids(kit)["Growth KPIs"], "renamed": False, "cause": "unknown",
+        "dashboard": "Growth KPIs", "id": ids(kit)["Growth KPIs"], "renamed": False,
+        "cause": "unknown",
         "tiles": {"added": ["ui_tile"], "changed": ["dau"], "removed": ["goals"]},
     }]
     code, out, _ = kit.run(capsys, "drift", "--env", "test")
@@ -80,7 +81,8 @@ def test_renamed_pinned_dashboard_is_reported_as_renamed(
     kit.live(lambda c: c.update_dashboard(live_id, "Growth (UI)"))
     code, env = drift(kit, capsys)
     assert code == 2
-    assert env["drifted"] == [{"dashboard": "Growth KPIs", "id": live_id, "renamed": True, "cause": "unknown",
+    assert env["drifted"] == [{"dashboard": "Growth KPIs", "id": live_id, "renamed": True,
+                               "cause": "unknown",
                                "tiles": {"added": [], "changed": [], "removed": []}}]
 
 
