@@ -29,6 +29,7 @@ the repository is not this command's to refuse.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -178,10 +179,10 @@ def _names(pipeline: Pipeline, path: Path, in_base: bool,
     return names
 
 
-def find(root: Path, source: Source, name: str) -> Path:
+def find(pipeline: Pipeline, source: Source, name: str) -> Path:
     """The one file of the source folder named ``name``; NotPromoted when there is none
     (saying if base/ has it already) or more than one."""
-    pipeline = Pipeline(root)
+    root = pipeline.root
     own, _ = pipeline.folder(source.folder)
     found, unread, others = [], 0, set()
     for path in own.values():
@@ -214,14 +215,13 @@ def find(root: Path, source: Source, name: str) -> Path:
     raise NotPromoted(message)
 
 
-def refuse_clashes(root: Path, source: Source, found: Path, name: str) -> None:
+def refuse_clashes(pipeline: Pipeline, source: Source, found: Path, name: str) -> None:
     """A file of that name in base/, or another base/ dashboard of that name."""
-    target = root / BASE_DIR / found.name
+    target = pipeline.root / BASE_DIR / found.name
     if os.path.lexists(target):
         raise NotPromoted(
             f"{display_path(target)} already exists ({display_path(found)} replaces it in "
             f"{source.label}): promote never overwrites a file; merge the two by hand")
-    pipeline = Pipeline(root)
     base, _ = pipeline.folder(BASE_DIR)
     for path in base.values():
         if name in (_names(pipeline, path, True, source.naming) or ()):
@@ -277,8 +277,7 @@ def _reads_back(found: Path, target: Path) -> bool:
     return bool(new.data == {key: value for key, value in old.data.items() if key != "id"})
 
 
-def _after(root: Path, source: Source, found: Path, target: Path,
-           before: Sequence[Problem]) -> None:
+def _after(root: Path, found: Path, target: Path, before: Sequence[Problem]) -> None:
     """With the new file written: refuse when it reads back otherwise, or validation finds
     anything new; then remove the original."""
     if not _reads_back(found, target):
@@ -295,6 +294,11 @@ def _after(root: Path, source: Source, found: Path, target: Path,
     except OSError as error:
         raise NotPromoted(f"cannot remove {display_path(found)}: {error.strerror or error}; "
                           "nothing moved") from None
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _notes(repo: Repo, source: Source, found: Path, name: str,
@@ -324,8 +328,9 @@ def promote(root: Path, name: str, source_name: str) -> Promotion:
     base/, or refuse (NotPromoted, ConfigError) with nothing moved."""
     repo = load_repo(root)
     source = source_of(repo, source_name)
-    found = find(root, source, name)
-    refuse_clashes(root, source, found, name)
+    pipeline = Pipeline(root)
+    found = find(pipeline, source, name)
+    refuse_clashes(pipeline, source, found, name)
     before = check_repo(root).problems
     refuse_problems(found, before)
     refuse_excluded(source, found, name)
@@ -335,10 +340,15 @@ def promote(root: Path, name: str, source_name: str) -> Promotion:
     pinned = document.get("id")
     dropped = str(pinned) if drop_key(document, "id") and pinned is not None else None
     target = root / BASE_DIR / found.name
-    write_new(target, render(document), stat.S_IMODE(found.stat().st_mode))
+    made_base, written = not target.parent.is_dir(), False
     try:
-        _after(root, source, found, target, before)
+        write_new(target, render(document), stat.S_IMODE(found.stat().st_mode))
+        written = True
+        _after(root, found, target, before)
     except BaseException:
-        target.unlink(missing_ok=True)
+        if written:  # ours to take back (never a file that appeared meanwhile)
+            target.unlink(missing_ok=True)
+        if made_base:
+            _remove_if_empty(target.parent)
         raise
     return Promotion(found, target, dropped, _notes(repo, source, found, name, dropped))

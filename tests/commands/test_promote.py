@@ -342,3 +342,15 @@ def test_notes_tell_who_keeps_its_own_file(
     assert code == 0, err
     assert "dashboards/production/ops.yaml replaces it in production" in err
     assert (repo.root / "production" / "ops.yaml").read_text() == "name: Ops\ntiles: []\n"
+
+
+def test_a_refusal_after_making_base_leaves_no_base_folder(
+    repo: RepoKit, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo.root / "base" / "growth-kpis.yaml").unlink()
+    (repo.root / "base").rmdir()
+    repo.files.pop("base/growth-kpis.yaml")
+    repo.put("staging/ops.yaml", OPS.replace("See the runbook.", "Page ${team}."))
+    assert "undefined variable ${team}" in refused(repo, capsys, "promote", "Ops",
+                                                   "--from", "staging")
+    assert not (repo.root / "base").exists()
