@@ -119,7 +119,7 @@ def pull_environment(root: Path, state: EnvironmentState, name: str | None) -> P
     pairing = pair(manifests, live.summaries, environment.ignore, records)
     recorded = {str(p.live["id"]): (p.record, p.desired) for p in pairing.pairs
                 if p.live is not None and p.record is not None and p.desired is not None}
-    env_dir = root / environment.name
+    env_dir = root / environment.folder  # a fleet member reads (and pulls into) its fleet's
     existing = [*_files(env_dir), *_files(root / BASE_DIR)]
     tile_ids = {
         dashboard_id: frozenset(str(tile.get("id")) for tile in live_tiles(dashboard))
