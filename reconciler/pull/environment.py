@@ -83,12 +83,14 @@ def adopted(record: Record, manifest: Manifest, live: Mapping[str, Any]) -> dict
             "tiles": [dict(version.tiles[tile]) for tile in ids]}
 
 
-def write_target(target: PullTarget, live: Mapping[str, Any], environment: Environment) -> bool:
-    """Merge ``live`` into the target's file; True when the file was written."""
+def write_target(root: Path, target: PullTarget, live: Mapping[str, Any],
+                 environment: Environment) -> bool:
+    """Merge ``live`` into the target's file (of the repository at ``root``); True when
+    the file was written."""
     if target.source is None:
         document = new_document(live)
     else:
-        document = load_roundtrip(target.source)
+        document = load_roundtrip(target.source, root=root)
         if not update_document(document, live, environment.vars):
             return False
     problem = mismatch(document, live, environment)
@@ -150,7 +152,7 @@ def pull_environment(root: Path, state: EnvironmentState, name: str | None) -> P
         if target.dashboard_id in recorded:
             dashboard = adopted(*recorded[target.dashboard_id], dashboard)
         try:
-            written = write_target(target, dashboard, environment)
+            written = write_target(root, target, dashboard, environment)
         except DashctlError as error:
             outcome.errors.append(str(error))
             continue

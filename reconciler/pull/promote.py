@@ -269,9 +269,9 @@ def write_new(path: Path, text: str, mode: int) -> None:
         Path(temp).unlink(missing_ok=True)
 
 
-def _reads_back(found: Path, target: Path) -> bool:
+def _reads_back(root: Path, found: Path, target: Path) -> bool:
     """Does the new file hold what the original held, less the id?"""
-    old, new = load_yaml(found), load_yaml(target)
+    old, new = load_yaml(found, root=root), load_yaml(target, root=root)
     if old.problems or new.problems or not isinstance(old.data, dict):
         return False
     return bool(new.data == {key: value for key, value in old.data.items() if key != "id"})
@@ -280,7 +280,7 @@ def _reads_back(found: Path, target: Path) -> bool:
 def _after(root: Path, found: Path, target: Path, before: Sequence[Problem]) -> None:
     """With the new file written: refuse when it reads back otherwise, or validation finds
     anything new; then remove the original."""
-    if not _reads_back(found, target):
+    if not _reads_back(root, found, target):
         raise NotPromoted(f"{display_path(target)} would not read back as "
                           f"{display_path(found)} less its id; nothing moved")
     fresh = new_problems(before, check_repo(root).problems)
@@ -334,7 +334,7 @@ def promote(root: Path, name: str, source_name: str) -> Promotion:
     before = check_repo(root).problems
     refuse_problems(found, before)
     refuse_excluded(source, found, name)
-    document = load_roundtrip(found)
+    document = load_roundtrip(found, root=root)
     if not isinstance(document, CommentedMap):  # validate has said it is a mapping
         raise NotPromoted(f"{display_path(found)} is not a mapping")
     pinned = document.get("id")

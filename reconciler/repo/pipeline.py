@@ -70,7 +70,7 @@ class Pipeline:
         key = (path, in_base)
         if key in self.checked:
             return self.checked[key]
-        document = self.documents.get(path) or load_yaml(path)
+        document = self.documents.get(path) or load_yaml(path, root=self.root)
         if document.problems:
             checked = Checked(document.file, None, None, list(document.problems))
         elif document.empty:

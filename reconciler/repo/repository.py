@@ -58,7 +58,7 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
     path = root / ENVIRONMENTS_FILE
     if not path.exists() or path.is_dir():  # a FIFO or a device is a problem of load_yaml
         raise ConfigError(f"{display_path(path)} not found: a repository needs one")
-    document = load_yaml(path)
+    document = load_yaml(path, root=root)
     repo = Repo(root=root, source=document)
     if document.problems:
         return repo, list(document.problems)
