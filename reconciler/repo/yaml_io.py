@@ -73,6 +73,7 @@ __all__ = [  # the names importers of this module use, wherever they are defined
     "dump_roundtrip",
     "load_roundtrip",
     "load_yaml",
+    "needs_escapes",
     "parse_into",
     "parse_yaml",
     "read_text",
@@ -81,6 +82,12 @@ __all__ = [  # the names importers of this module use, wherever they are defined
 # YAML allows TAB, LF, CR, printable ASCII, NEL and most of Unicode; the rest
 # (NUL and other C0/C1 controls, DEL, non-characters) mean binary junk.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def needs_escapes(text: str) -> bool:
+    """Whether a string holds a character a file may only carry escaped (``\\e``, ``\\r``,
+    ...): one the loader refuses raw, or a carriage return a block scalar would lose."""
+    return "\r" in text or _FORBIDDEN.search(text) is not None
 
 
 def display_path(path: Path) -> str:
