@@ -108,7 +108,8 @@ def common(ctx: click.Context, **values: Any) -> dict[str, Any]:
     from reconciler.repo.select import Shard
 
     shard = values.pop("shard", None)
-    return {**_globals(ctx).common(), "shard": Shard.parse(shard) if shard else None, **values}
+    parsed = Shard.parse(shard) if shard is not None else None  # "" is refused, not "all"
+    return {**_globals(ctx).common(), "shard": parsed, **values}
 
 
 def fmt_option(*choices: str) -> Callable[[F], F]:

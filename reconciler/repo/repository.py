@@ -130,8 +130,8 @@ def check_repo(root: Path, env: str | Sequence[str] = ()) -> Validation:
     for name in wanted:  # an invalid entry is selected by name; its own problems say why
         if name != select.ALL and not select.matching(raw, [name], strict=False):
             problems.append(_unknown_environment(repo, name))
-    selected = [e for e in repo.environments.values()
-                if e.name in select.matching(repo.environments, wanted, strict=False)]
+    chosen = set(select.matching(repo.environments, wanted, strict=False))  # once: linear
+    selected = [e for e in repo.environments.values() if e.name in chosen]
     count = 0
     base = base_files(repo)
     for environment, desired in zip(selected, load_selection(root, selected), strict=True):
