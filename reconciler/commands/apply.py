@@ -16,6 +16,7 @@ from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import Backup, read_saved_plan
 from reconciler.engine.apply import ApplyResult
+from reconciler.engine.approval import unapproved
 from reconciler.engine.changes import Change, EnvironmentPlan, Plan
 from reconciler.engine.plan import saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
@@ -76,7 +77,17 @@ def load_saved(session: Run, path: Path) -> Plan:
     if moved:
         raise PlanRefused("live state moved since the plan was made; nothing applied. "
                           f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
-    return plan
+    session.environments = [e for e in session.environments
+                            if e.name in {item.name for item in plan.environments}]
+    fresh = session.plan()  # a saved plan is an approval: what is applied is planned anew
+    now = {item.name: item for item in fresh.environments}
+    reasons = [f"{item.name}: {why}" for item in plan.environments
+               for why in unapproved(item, now[item.name])]
+    if reasons:
+        raise PlanRefused("the saved plan is not what the repository renders now (edited by "
+                          "hand, or from another repository or commit); nothing applied: "
+                          + "; ".join(reasons) + ". Plan again.")
+    return fresh
 
 
 def fresh_plan(session: Run) -> Plan:
