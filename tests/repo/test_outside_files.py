@@ -74,7 +74,7 @@ def test_a_link_inside_the_repository_is_read(
                       environments=ENVIRONMENTS)
     (root / "base").mkdir()
     (root / "base" / "growth.yaml").symlink_to(root / "shared" / "growth.yaml")
-    code, out, err = run_in(capsys, root, "validate", "--env", "local")
+    code, out, _ = run_in(capsys, root, "validate", "--env", "local")
     assert code == 1  # shared/ is a stray folder; the link itself is read
     assert "resolves outside" not in out
     assert "folder 'shared' is not an environment" in out
