@@ -119,6 +119,10 @@ def report(results: list[ApplyResult]) -> int:
         for outcome in result.outcomes:
             if outcome.note:
                 console.line(f"  = {outcome.change.dashboard!r}: {outcome.note}")
+        if result.leftovers:
+            names = ", ".join(repr(name) for name in result.leftovers)
+            console.line(f"  removed {len(result.leftovers)} dashboard(s) earlier applies made "
+                         f"and lost track of: {names}")
         if result.skipped_deletes:
             names = ", ".join(repr(name) for name in result.skipped_deletes)
             console.line(f"  skipped {len(result.skipped_deletes)} delete(s) "

@@ -22,6 +22,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.clients import Clients
@@ -104,7 +105,8 @@ class Run:
 
     def plan(self) -> Plan:
         """The plan of every selected environment."""
-        return Plan([plan_environment(state, self.policy) for state in self.read()])
+        now = datetime.now(UTC)
+        return Plan([plan_environment(state, self.policy, now) for state in self.read()])
 
     async def _read(self) -> list[EnvironmentState]:
         store = self.records()
