@@ -27,11 +27,12 @@ from pathlib import Path
 
 from reconciler.clients import Clients
 from reconciler.engine.apply import ApplyResult, records_after
-from reconciler.engine.changes import EnvironmentPlan, Plan
+from reconciler.engine.changes import Change, EnvironmentPlan, Plan
 from reconciler.engine.live import LiveState
 from reconciler.engine.plan import EnvironmentState, plan_environment
 from reconciler.engine.records import Records, RecordStore
 from reconciler.engine.threeway import Policy
+from reconciler.errors import ConfigError, DashctlError
 from reconciler.git_records import GitRecords, NoRecords, repository_commit
 from reconciler.repo.config import Environment, Repo
 from reconciler.repo.pipeline import Desired, load_selection
@@ -43,8 +44,9 @@ from reconciler.repo.repository import (
     select_environments,
 )
 from reconciler.repo.select import Shard
+from reconciler.run import words
 from reconciler.run.desired import load_desired
-from reconciler.run.fetch import describe, read_live
+from reconciler.run.fetch import read_live
 from reconciler.run.writes import BackupHook, apply_environment, moved_since
 
 log = logging.getLogger("dashctl.run")
@@ -73,6 +75,7 @@ class Run:
     note: Progress = field(default=_quiet, repr=False)
     policy: Policy | None = None
     _records: RecordStore | NoRecords | None = field(default=None, init=False, repr=False)
+    _read_done: int = field(default=0, init=False, repr=False)
 
     @classmethod
     def open(cls, root: Path, envs: Sequence[str] = (), shard: Shard | None = None, *,
@@ -109,6 +112,9 @@ class Run:
         return Plan([plan_environment(state, self.policy, now) for state in self.read()])
 
     async def _read(self) -> list[EnvironmentState]:
+        self._read_done = 0
+        self.progress(f"reading the repository and live state of "
+                      f"{len(self.environments)} environment(s)")
         store = self.records()
         async with Clients(self.repo, concurrency=self.parallelism) as clients:
             fetches = [asyncio.ensure_future(self._live(clients, environment))
@@ -149,11 +155,20 @@ class Run:
         try:
             async with clients.connect(environment) as client:
                 # a seeded member's dashboards are never compared: List is all it needs
-                return await read_live(client, environment.ignore, get=not environment.seeded,
-                                       progress=self._reading(environment)), None
+                live = await read_live(client, environment.ignore, get=not environment.seeded,
+                                       progress=self._reading(environment))
+        except ConfigError as error:  # no token, a bad url: it says what to set
+            return None, str(error)
         except Exception as error:  # one environment's failure is its own error line
             log.debug("reading %s failed", environment.name, exc_info=True)
-            return None, describe(error)
+            return None, words.failed(environment, "listing dashboards", error,
+                                      words.detail_of(error, "List"))
+        finally:
+            self._read_done += 1
+            if len(self.environments) > 1:
+                self.progress(f"read live state of {self._read_done} of "
+                              f"{len(self.environments)} environments")
+        return live, None
 
     def _reading(self, environment: Environment) -> Progress:
         if len(self.environments) == 1:
@@ -210,12 +225,19 @@ class Run:
 
     async def _apply(self, clients: Clients, item: EnvironmentPlan, allow_delete: bool,
                      backup: BackupHook | None) -> ApplyResult:
-        if not item.changes:
+        if not item.changes and not item.leftovers:
             return ApplyResult(item.name)
+        environment = self.repo.environments[item.name]
+
+        def explain(change: Change, error: DashctlError) -> str:
+            doing = {"create": "creating", "update": "writing", "delete": "deleting"}
+            return words.failed(environment, f"{doing[change.action.value]} "
+                                f"{change.dashboard!r}", error, str(error))
+
         try:
-            async with clients.connect(self.repo.environments[item.name]) as client:
+            async with clients.connect(environment) as client:
                 return await apply_environment(
                     client, item, allow_delete=allow_delete, parallelism=self.parallelism,
-                    backup=backup, progress=self.progress)
+                    backup=backup, progress=self.progress, explain=explain)
         except Exception as error:  # this environment's failure; the others go on
-            return ApplyResult(item.name, failure=describe(error))
+            return ApplyResult(item.name, failure=words.describe(error))

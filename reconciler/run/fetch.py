@@ -16,7 +16,6 @@ from reconciler.engine.live import LiveState, PackedDashboards
 from reconciler.engine.pair import is_ignored
 from reconciler.engine.ports import DashboardsAPI
 from reconciler.errors import DashctlError
-from reconciler.repo.urls import redact_userinfo
 
 log = logging.getLogger("dashctl.read")
 
@@ -29,6 +28,7 @@ async def read_live(client: DashboardsAPI, ignore: Sequence[str] = (), *, get: b
     summaries = await client.list_dashboards()
     wanted = [str(item["id"]) for item in summaries
               if get and not is_ignored(str(item["name"]), ignore)]
+    names = {str(item["id"]): str(item.get("name", "")) for item in summaries}
     dashboards = PackedDashboards()
 
     async def fetch(dashboard_id: str) -> None:
@@ -39,19 +39,8 @@ async def read_live(client: DashboardsAPI, ignore: Sequence[str] = (), *, get: b
     errors: dict[str, str] = {}
     for dashboard_id, result in zip(wanted, results, strict=True):
         if isinstance(result, DashctlError):
-            errors[dashboard_id] = str(result)
+            detail = str(result).removeprefix(f"Get {dashboard_id}: ")
+            errors[dashboard_id] = f"reading {names[dashboard_id]!r}: {detail}"
         elif isinstance(result, BaseException):
             raise result
     return LiveState(summaries=summaries, dashboards=dashboards, errors=errors)
-
-
-def describe(error: BaseException) -> str:
-    """One line for an error of one environment (a DashctlError is already one)."""
-    while isinstance(error, BaseExceptionGroup) and error.exceptions:
-        error = error.exceptions[0]  # a task group's failure: say what failed inside it
-    if isinstance(error, DashctlError):
-        return str(error)
-    if isinstance(error, UnicodeEncodeError):
-        return ("the project or the token holds a character that an HTTP header cannot carry "
-                "(ASCII only)")
-    return redact_userinfo(f"{type(error).__name__}: {error}")

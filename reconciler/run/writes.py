@@ -159,8 +159,10 @@ async def apply_environment(
     parallelism: int = 8,
     backup: BackupHook | None = None,
     progress: Progress = lambda _: None,
+    explain: Callable[[Change, DashctlError], str] = lambda _, error: str(error),
 ) -> ApplyResult:
-    """Carry out one environment's plan; never raises for a single dashboard's failure."""
+    """Carry out one environment's plan; never raises for a single dashboard's failure
+    (``explain`` words it: where, doing what, what to check)."""
     result = ApplyResult(env.name)
     gate = asyncio.Semaphore(parallelism)
 
@@ -170,7 +172,7 @@ async def apply_environment(
                 done = await step()
             except DashctlError as error:
                 progress(f"{env.name}: {change.action.value} {change.dashboard!r} failed: {error}")
-                return ChangeOutcome(change, str(error))
+                return ChangeOutcome(change, explain(change, error))
         if last:
             progress(f"{env.name}: {change.action.value}d {change.dashboard!r}")
         return ChangeOutcome(change, note=done.note, id=done.id, updated_at=done.updated_at)
