@@ -33,7 +33,7 @@ class Globals:
     """The global options as given so far (before the command name, then after it)."""
 
     def __init__(self) -> None:
-        self.root: Path = Path("dashboards")
+        self.root: Path = Path("dashboards")  # the group sets the one found (SPEC §2)
         self.no_color = False
         self.verbose = 0
 
@@ -78,6 +78,7 @@ def global_options(command: F) -> F:
                            callback=_set_verbose, help="More detail on stderr.")(command)
     command = click.option("--no-color", is_flag=True, expose_value=False,
                            callback=_set_no_color, help="Plain output (also NO_COLOR).")(command)
+    command = click.version_option(__version__, prog_name="dashctl")(command)
     return click.option("--root", type=click.Path(file_okay=False, path_type=Path),
                         expose_value=False, callback=_set_root,
                         help="The GitOps repository (env DASHCTL_ROOT).")(command)
@@ -124,16 +125,19 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
     "dashctl validate", "dashctl plan --env staging", "dashctl apply --env staging",
     "dashctl drift --format markdown", "dashctl --root infra/dashboards plan"))
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="DASHCTL_ROOT",
-              default=Path("dashboards"), show_default=True,
-              help="The GitOps repository (env DASHCTL_ROOT).")
+              help="The GitOps repository (env DASHCTL_ROOT; default: the nearest folder at or "
+                   "above this one holding environments.yaml, else ./dashboards).")
 @click.option("--no-color", is_flag=True, help="Plain output (also NO_COLOR).")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr.")
 @click.version_option(__version__, prog_name="dashctl")
 @click.pass_context
-def cli(ctx: click.Context, root: Path, no_color: bool, verbose: int) -> None:
+def cli(ctx: click.Context, root: Path | None, no_color: bool, verbose: int) -> None:
     """Keep analytics dashboards in git: validate, plan, apply and report drift."""
+    from reconciler.repo.repository import find_root
+
     globals_ = ctx.ensure_object(Globals)
-    globals_.root, globals_.no_color, globals_.verbose = root, no_color, verbose
+    globals_.root = root if root is not None else find_root(Path.cwd())
+    globals_.no_color, globals_.verbose = no_color, verbose
     _logging(verbose)
 
 
@@ -182,6 +186,7 @@ def plan(ctx: click.Context, /, **values: Any) -> None:
                    "(outside_edits: overwrite); settles conflicts in git's favour.")
 @click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the live JSON of every dashboard before changing it.")
+@fmt_option("text", "json")
 @parallelism_option
 @global_options
 @click.pass_context
@@ -214,6 +219,7 @@ def drift(ctx: click.Context, /, **values: Any) -> None:
 @click.option("--env", "envs", multiple=True, required=True, metavar="ENV",
               help="The environment to pull from (repeatable, globs allowed).")
 @click.option("--name", help="Only the dashboard with this name.")
+@parallelism_option
 @global_options
 @click.pass_context
 def pull(ctx: click.Context, /, **values: Any) -> None:
@@ -257,13 +263,15 @@ def promote(ctx: click.Context, name: str, source: str) -> None:
                              "dashctl restore backups/*.json"))
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@parallelism_option
 @global_options
 @click.pass_context
-def restore(ctx: click.Context, files: tuple[Path, ...]) -> None:
+def restore(ctx: click.Context, files: tuple[Path, ...], parallelism: int) -> None:
     """Put dashboards back as an apply backup recorded them."""
     from reconciler.commands import restore as command
 
-    options = command.RestoreOptions(**_globals(ctx).common(), files=files)
+    options = command.RestoreOptions(**_globals(ctx).common(), files=files,
+                                     parallelism=parallelism)
     ctx.exit(command.run(options))
 
 
@@ -274,10 +282,16 @@ def restore(ctx: click.Context, files: tuple[Path, ...]) -> None:
 @selection_options
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Post this saved plan instead of planning again.")
+@parallelism_option
 @global_options
 @click.pass_context
 def comment(ctx: click.Context, /, **values: Any) -> None:
-    """Post the markdown plan as one sticky comment per environment on a pull request."""
+    """Post the markdown plan as one sticky comment per environment on a pull request.
+
+    Talks to GitHub with the token in GITHUB_TOKEN (it needs pull-requests: write), on the
+    repository GITHUB_REPOSITORY names (owner/name) at GITHUB_API_URL (default
+    https://api.github.com): the variables GitHub Actions sets.
+    """
     from reconciler.commands import comment as command
 
     ctx.exit(command.run(command.CommentOptions(**common(ctx, **values))))
@@ -316,7 +330,9 @@ def envs(ctx: click.Context, /, **values: Any) -> None:
     "DASHCTL_JWT_SECRET=dev-secret dashctl serve --port 8080",
     "dashctl serve --port 0 --db /tmp/api.db --jwt-secret s --quirks --latency-ms 20"))
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(".dashctl/serve.db"), show_default=True)
+              default=Path(".dashctl/serve.db"), show_default=True,
+              help="The SQLite file that holds the emulator's dashboards (made if missing; "
+                   "kept between runs).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help="0 picks a free port.")
@@ -348,7 +364,8 @@ def serve(db: Path, host: str, port: int, jwt_secret: str | None, **emulator: An
                              "dashctl token --project proj_dev --jwt-secret s --ttl 600"))
 @click.option("--project", required=True, help="The project the token grants.")
 @click.option("--jwt-secret", envvar="DASHCTL_JWT_SECRET", required=True,
-              help="HS256 secret (DASHCTL_JWT_SECRET).")
+              help="The HS256 secret `dashctl serve` was started with; read from the "
+                   "environment variable DASHCTL_JWT_SECRET when not given.")
 @click.option("--ttl", type=click.IntRange(1), default=3600, show_default=True,
               help="Lifetime in seconds.")
 @global_options

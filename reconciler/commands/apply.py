@@ -22,7 +22,9 @@ from reconciler.engine.plan import saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
 from reconciler.engine.threeway import Policy
 from reconciler.errors import ConfigError, PlanRefused
+from reconciler.report.apply_render import render_apply_json, render_apply_text
 from reconciler.report.plan_text import render_plan_text
+from reconciler.report.sanitize import safe_line
 from reconciler.run import Run
 
 SETTLE_S = 2.0  # how long apply waits before reading a doubled name again
@@ -34,6 +36,7 @@ class ApplyOptions(Selected):
     auto_approve: bool = False
     allow_delete: bool = False
     overwrite_outside_edits: bool = False
+    fmt: str = "text"
     backup_dir: Path | None = None
 
 
@@ -102,32 +105,24 @@ def fresh_plan(session: Run) -> Plan:
     return plan
 
 
-def report(results: list[ApplyResult]) -> int:
-    failed = False
-    for result in results:
-        if result.failure:
-            failed = True
-            console.line(f"{result.environment}: not applied: {result.failure}")
-            continue
-        done = len(result.outcomes) - len(result.failed)
-        console.line(f"{result.environment}: {done} change(s) applied, "
-                     f"{len(result.failed)} failed")
-        for outcome in result.failed:
-            failed = True
-            console.line(f"  ! {outcome.change.action.value} "
-                         f"{outcome.change.dashboard!r}: {outcome.error}")
-        for outcome in result.outcomes:
-            if outcome.note:
-                console.line(f"  = {outcome.change.dashboard!r}: {outcome.note}")
-        if result.leftovers:
-            names = ", ".join(repr(name) for name in result.leftovers)
-            console.line(f"  removed {len(result.leftovers)} dashboard(s) earlier applies made "
-                         f"and lost track of: {names}")
-        if result.skipped_deletes:
-            names = ", ".join(repr(name) for name in result.skipped_deletes)
-            console.line(f"  skipped {len(result.skipped_deletes)} delete(s) "
-                         f"({result.skip_reason}): {names}")
-    return 1 if failed else 0
+def named_environments(session: Run, options: ApplyOptions) -> None:
+    """Refuse an apply that names no environment of a repository with several (SPEC §8):
+    one `apply` must never write to production because nobody said otherwise."""
+    if options.plan_file is not None or options.envs:
+        return
+    names = list(session.repo.environments)
+    if len(names) > 1:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise ConfigError(f"this repository has {len(names)} environments ({shown}): name the "
+                          f"ones to apply, e.g. --env {names[0]}, or --env all for every one")
+
+
+def confirmed(plan: Plan) -> bool:
+    """The terminal's yes to writing to the environments (and projects) that have changes."""
+    targets = ", ".join(f"{env.name} (project {env.project})" for env in plan.environments
+                        if env.changes or env.leftovers)
+    return click.confirm(safe_line(f"Apply these changes to {targets}?"), default=False,
+                         err=True)
 
 
 def run(options: ApplyOptions) -> int:
@@ -135,6 +130,7 @@ def run(options: ApplyOptions) -> int:
         raise ConfigError("refusing to apply without --auto-approve: stdin is not a terminal")
     with console.Progress() as progress:
         session = open_run(options, progress.update, console.note)
+        named_environments(session, options)
         if options.overwrite_outside_edits:
             session.policy = Policy.OVERWRITE
         if options.plan_file is not None:
@@ -144,16 +140,20 @@ def run(options: ApplyOptions) -> int:
     refusals = [f"{e.name}: {e.refusal}" for e in plan.environments if e.refusal]
     if refusals:
         raise PlanRefused("apply refused, nothing written: " + "; ".join(refusals))
-    console.out(render_plan_text(plan, color=options.color), nl=False)
-    if not any(e.changes for e in plan.environments):
-        console.out("Nothing to apply.")
+    shown = render_plan_text(plan, color=options.color)
+    if options.fmt == "json":  # stdout holds the JSON alone: the plan goes to stderr
+        console.note(shown.rstrip("\n"))
+    else:
+        console.out(shown, nl=False)
+    if not any(e.changes or e.leftovers for e in plan.environments):
         recorded = sum(len(e.refresh) for e in plan.environments)
+        results = session.apply(plan, allow_delete=False) if recorded else [
+            ApplyResult(env.name) for env in plan.environments]
+        finish(options, plan, results, "Nothing to apply.")
         if recorded:  # already as git says: recorded with no API write (SPEC §7)
-            session.apply(plan, allow_delete=False)
             console.note(f"recorded {recorded} dashboard(s) that already matched git")
         return 1 if plan.exit_code == 1 else 0
-    if not options.auto_approve and not click.confirm("Apply these changes?", default=False,
-                                                      err=True):
+    if not options.auto_approve and not confirmed(plan):
         console.note("Apply cancelled.")
         return 1
     folder = options.backup_dir
@@ -162,5 +162,17 @@ def run(options: ApplyOptions) -> int:
         results = session.apply(
             plan, allow_delete=options.allow_delete,
             backup=lambda env: backup_writer(folder, env) if folder else None)
-    code = report(results)
-    return 1 if code or plan.exit_code == 1 else 0
+    finish(options, plan, results)
+    failed = any(result.failure or result.failed for result in results)
+    return 1 if failed or plan.exit_code == 1 else 0
+
+
+def finish(options: ApplyOptions, plan: Plan, results: list[ApplyResult],
+           nothing: str | None = None) -> None:
+    """What apply did: one line per dashboard, or the JSON of it."""
+    if options.fmt == "json":
+        console.out(render_apply_json(plan.environments, results), nl=False)
+    elif nothing is not None:
+        console.out(nothing)
+    else:
+        console.out(render_apply_text(results), nl=False)

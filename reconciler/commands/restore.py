@@ -23,11 +23,13 @@ from reconciler.engine.ports import DashboardsAPI
 from reconciler.errors import ConfigError, DashctlError, NotFound
 from reconciler.repo.config import Repo
 from reconciler.repo.repository import load_repo
+from reconciler.run import DEFAULT_PARALLELISM
 
 
 @dataclass(frozen=True, kw_only=True)
 class RestoreOptions(Common):
     files: tuple[Path, ...] = ()
+    parallelism: int = DEFAULT_PARALLELISM
 
 
 def _order(dashboard: Mapping[str, Any]) -> list[str]:
@@ -60,7 +62,7 @@ async def restore_one(client: DashboardsAPI, backup: Backup) -> str:
     return f"restored {name!r} ({dashboard_id})"
 
 
-async def restore_file(repo: Repo, path: Path) -> str:
+async def restore_file(repo: Repo, path: Path, parallelism: int = DEFAULT_PARALLELISM) -> str:
     backup = read_backup(path)
     environment = repo.environments.get(backup.environment)
     if environment is None:
@@ -69,7 +71,7 @@ async def restore_file(repo: Repo, path: Path) -> str:
         raise ConfigError(
             f"{path}: the backup is of project {backup.project!r} but environment "
             f"{environment.name!r} now points at {environment.project_id!r}; nothing restored")
-    async with client_for(repo, environment) as client:
+    async with client_for(repo, environment, concurrency=parallelism) as client:
         return await restore_one(client, backup)
 
 
@@ -78,7 +80,7 @@ def run(options: RestoreOptions) -> int:
     failed = False
     for path in options.files:
         try:
-            console.line(f"{path}: {asyncio.run(restore_file(repo, path))}")
+            console.line(f"{path}: {asyncio.run(restore_file(repo, path, options.parallelism))}")
         except DashctlError as error:
             failed = True
             console.error(str(error))

@@ -12,6 +12,7 @@ The manifests themselves go through `repo.pipeline`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,16 @@ from reconciler.repo.problem import Problem
 from reconciler.repo.schema import schema_problems
 from reconciler.repo.select import Shard
 from reconciler.repo.yaml_io import display_path, load_yaml
+
+
+def find_root(start: Path) -> Path:
+    """The repository a command works on when none is named (SPEC §2): the nearest folder at
+    or above ``start`` that holds environments.yaml (relative to ``start``), else
+    ./dashboards."""
+    for folder in (start, *start.parents):
+        if (folder / ENVIRONMENTS_FILE).is_file():
+            return Path(os.path.relpath(folder, start))
+    return Path("dashboards")
 
 
 def load_repo(root: Path) -> Repo:

@@ -34,6 +34,7 @@ def test_each_broken_environment_is_its_own_error(
         assert len(plan[name]["errors"]) == 1, name
     assert "ASCII" in plan["nonascii"]["errors"][0]["message"]
     assert "ExceptionGroup" not in out
-    code, out, err = run(capsys, "--root", str(tmp_path), "apply", "--auto-approve")
+    code, out, err = run(capsys, "--root", str(tmp_path), "apply", "--env", "all",
+                         "--auto-approve")
     assert code == 1 and "unexpected error" not in err
     assert run(capsys, "--root", str(tmp_path), "plan", "--env", "good")[0] == 0

@@ -117,7 +117,8 @@ def test_deletes_need_prune_and_allow_delete_with_backups_and_restore(
     http_kit.live(lambda c: c.create_dashboard("Made in the UI"))
     http_kit.remove("retention")
     code, out, _ = http_kit.run(capsys, "apply", "--env", "test", "--auto-approve")
-    assert code == 0 and "skipped 2 delete(s)" in out
+    assert code == 0 and "Apply test: 2 skipped." in out
+    assert 'test: skipped delete of "Retention" (no --allow-delete)' in out
     assert len(http_kit.dashboards()) == 3
     backups = tmp_path / "backups"
     code, out, _ = http_kit.run(capsys, "apply", "--env", "test", "--auto-approve",

@@ -108,7 +108,8 @@ def test_a_project_removed_from_the_list_is_left_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_repo(tmp_path, prune=True)
-    assert run_in(capsys, root, "apply", "--auto-approve", "--allow-delete")[0] == 0
+    assert run_in(capsys, root, "apply", "--env", "all", "--auto-approve",
+                  "--allow-delete")[0] == 0
     dump_yaml(root / "tenants.yaml", {"projects": [{"project": "proj_a",
                                                     "vars": {"customer": "A"}}]})
     code, plan = plan_json(capsys, root)
