@@ -9,15 +9,17 @@ without Nagle's delay: at 0 ms the client's CPU is the limit; 40 ms stands in
 for a server whose answers wait on a delayed ACK), each run into a fresh, empty
 project of its own (one token grants them all):
   - `dashctl apply --env bench --auto-approve` (whole command: start-up, loading,
-    the List of the empty project, the writes, output), its write calls counted
-    at the HTTP transport;
+    the List of the empty project, the Creates, the List after them that checks
+    for a concurrent create of the same name, the Upserts, output), its write
+    calls counted at the HTTP transport;
   - the raw write bound at the same concurrency (bench/raw_writes.py: Create +
     Upsert of each dashboard with plain httpx, nothing else);
 and prints each ratio (median of the paired ratios of --runs runs; SPEC §6
-target: <= 1.3x), the writes per dashboard (target 2.00: a Create and an
-Upsert each), the apply's peak RSS, and that `apply` of the now unchanged
-repository sends 0 write calls (counted at the HTTP transport) and prints
-"Nothing to apply".
+target: <= 1.3x), the apply's peak RSS (its own process, as in bench_plan.py:
+the child that loads the repository is not counted), the writes per dashboard
+(target 2.00: a Create and an Upsert each), and that `apply` of the now
+unchanged repository sends 0 write calls (counted at the HTTP transport) and
+prints "Nothing to apply".
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ def measure(root: Path, url: str, latency: int, label: str, args: argparse.Names
     writes = sorted({run.writes for run in runs})
     per = "/".join(f"{w / args.dashboards:.2f}" for w in writes)
     print(f"{label}: apply {apply_s:6.2f} s, raw writes {raw_s:6.2f} s -> "
-          f"apply / raw {ratio:5.2f}x (target <= 1.3x), peak RSS {rss:4.0f} MB; "
+          f"apply / raw {ratio:5.2f}x (target <= 1.3x), peak RSS {rss:4.0f} MB "
+          f"(the loading worker not counted); "
           f"{'/'.join(map(str, writes))} writes / {args.dashboards} dashboards = {per} "
           f"(target 2.00)", flush=True)
 
