@@ -1,5 +1,5 @@
 """What the whole-command benchmarks share: a `dashctl serve`, the CLI and the raw
-fetch as subprocesses, generated manifests, and paired medians.
+fetch and raw writes as subprocesses, generated manifests, and paired medians.
 
 Every timed thing is a whole process, as a user runs it. The CLI runs under a
 small shim that reports its own peak RSS (VmHWM) and, for writes, counts the
@@ -164,6 +164,20 @@ def raw_fetch(url: str, projects: Sequence[str], concurrency: int, work: Path) -
                     TOKEN_VAR, "--projects-file", str(listing), "--concurrency",
                     str(concurrency)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def raw_writes(url: str, project: str, dashboards: int, tiles: int, concurrency: int) -> float:
+    """The raw write bound as a subprocess (bench/raw_writes.py: Create + Upsert of each
+    generated dashboard into ``project``): its wall time."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "raw_writes.py"), url, project,
+                           "--token-env", TOKEN_VAR, "--dashboards", str(dashboards),
+                           "--tiles", str(tiles), "--concurrency", str(concurrency)],
+                          cwd=ROOT, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.stdout.split() != ["wrote", str(dashboards), "dashboards"]:
+        raise SystemExit(f"raw writes into {project}: {done.stdout!r}")
+    return seconds
 
 
 def paired(runs: int, command: Callable[[], Run], bound: Callable[[], float]
