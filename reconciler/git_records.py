@@ -44,10 +44,8 @@ git or a failing command is a reason, a warning or a ``failed`` entry.
 from __future__ import annotations
 
 import gc
-import os
 import random
 import re
-import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -63,26 +61,17 @@ from reconciler.engine.records import (
     parse_records,
     update_records,
 )
+from reconciler.gitcli import IDENTITY, Git, GitFailed, said
 
-__all__ = ["FILE", "REF_PREFIX", "GitRecords", "NoRecords", "ref_name_problem",
-           "repository_commit"]
+__all__ = ["FILE", "REF_PREFIX", "GitRecords", "NoRecords", "ref_name_problem"]
 
 REF_PREFIX = "refs/dashctl/applied/"
 FILE = "records.jsonl"
-IDENTITY = "dashctl <dashctl@localhost>"
 ATTEMPTS = 10  # rounds of compare-and-swap before a write gives up on a ref
 BACKOFF = 0.02  # seconds: a lost round waits up to BACKOFF * 2**round (at most 1 s), at random
-TIMEOUT = 300.0  # seconds for one git process
 # fast-import's branch: reset to nothing before the stream ends, so it never writes a ref
 _SCRATCH = "refs/dashctl/import"
-# what would point git at another repository, index or namespace than the root's
-_FOREIGN = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX",
-            "GIT_NAMESPACE")
 _FORBIDDEN_IN_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-
-
-class _GitFailed(Exception):
-    """A git process that could not run or answered an error: its message says which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,50 +122,6 @@ def _no_collections() -> Iterator[None]:
             gc.enable()
 
 
-def _environment() -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in _FOREIGN}
-    name, email = IDENTITY[:-1].split(" <")
-    env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name,
-               GIT_COMMITTER_EMAIL=email, GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0",
-               LC_ALL="C")
-    return env
-
-
-def _said(stderr: bytes) -> str:
-    """git's first line of complaint, printable and short."""
-    for line in stderr.decode("utf-8", "replace").splitlines():
-        line = "".join(char if char.isprintable() else "?" for char in line).strip()
-        for prefix in ("fatal: ", "error: "):
-            line = line.removeprefix(prefix)
-        if line:
-            return line[:300]
-    return "no message"
-
-
-@dataclass(frozen=True, slots=True)
-class _Git:
-    root: Path
-
-    def run(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(["git", *args], cwd=self.root, input=stdin, capture_output=True,
-                                  env=_environment(), timeout=TIMEOUT, check=False)
-        except FileNotFoundError as error:
-            if error.filename is not None and Path(error.filename) == self.root:
-                raise _GitFailed(f"the folder {self.root} does not exist") from None
-            raise _GitFailed("git is not installed (no git on PATH)") from None
-        except OSError as error:
-            raise _GitFailed(f"git could not run: {error.strerror}") from None
-        except subprocess.TimeoutExpired:
-            raise _GitFailed(f"git {args[0]} took more than {TIMEOUT:.0f} s") from None
-
-    def ok(self, *args: str, stdin: bytes = b"") -> bytes:
-        done = self.run(*args, stdin=stdin)
-        if done.returncode != 0:
-            raise _GitFailed(f"git {args[0]} failed: {_said(done.stderr)}")
-        return done.stdout
-
-
 @dataclass(frozen=True, slots=True)
 class _Current:
     """What a ref holds now: its value (for the swap), its commit (the next parent),
@@ -188,30 +133,10 @@ class _Current:
     problem: str | None = None
 
 
-def repository_commit(root: Path) -> str | None:
-    """HEAD's commit, or None: no commit yet, not a repository, or the YAML files under
-    ``root`` (the manifests, environments.yaml, fleet lists) have uncommitted changes
-    (modified, staged, or untracked and not ignored)."""
-    try:  # the manifests and environments.yaml: a database or a report beside them is not git's
-        done = _Git(root).run("status", "--porcelain=v2", "--branch", "-z", "--",
-                              ":(glob)**/*.yaml", ":(glob)**/*.yml")
-    except _GitFailed:
-        return None
-    if done.returncode != 0:
-        return None
-    head = None
-    for entry in done.stdout.split(b"\0"):
-        if entry.startswith(b"# branch.oid "):
-            head = entry.removeprefix(b"# branch.oid ").decode()
-        elif entry and not entry.startswith(b"#"):
-            return None
-    return None if head in (None, "(initial)") else head
-
-
 class GitRecords:
     """The RecordStore of SPEC §7 on the git CLI (``reconciler.engine.records.RecordStore``)."""
 
-    def __init__(self, git: _Git) -> None:
+    def __init__(self, git: Git) -> None:
         self._git = git
         # name -> (commit, project, its records): the file of a commit is parsed once
         # per command, whether this store read it or wrote it
@@ -220,16 +145,16 @@ class GitRecords:
     @classmethod
     def open(cls, root: Path) -> GitRecords | NoRecords:
         """The records of the git repository holding ``root``, or why there are none."""
-        git = _Git(Path(root))
+        git = Git(Path(root))
         try:
             done = git.run("rev-parse", "--is-inside-work-tree")
-        except _GitFailed as error:
+        except GitFailed as error:
             return NoRecords(str(error))
         if done.returncode != 0:
-            said = _said(done.stderr)
-            if "not a git repository" in said:
+            complaint = said(done.stderr)
+            if "not a git repository" in complaint:
                 return NoRecords("the root is not inside a git work tree")
-            return NoRecords(f"git refuses the repository: {said}")
+            return NoRecords(f"git refuses the repository: {complaint}")
         if done.stdout.strip() != b"true":
             return NoRecords("the root is not inside a git work tree")
         return cls(git)
@@ -251,7 +176,7 @@ class GitRecords:
                                                   f"{problem} in a ref name",))
         try:
             current = self._current(wanted)
-        except _GitFailed as error:
+        except GitFailed as error:
             for name in wanted:
                 result[name] = Records(warnings=(f"the records of {name} could not be read: "
                                                  f"{error}",))
@@ -309,7 +234,7 @@ class GitRecords:
                         self._known[name] = (commit, pending[name].project, changes[name].parsed)
                 pending = {name: pending[name] for name in pending
                            if name not in written and name not in failed}
-            except _GitFailed as error:
+            except GitFailed as error:
                 failed.update((name, str(error)) for name in pending)
                 pending = {}
         for name in pending:
@@ -409,7 +334,7 @@ class GitRecords:
         out = self._git.ok("fast-import", "--quiet", "--done", stdin=b"".join(stream))
         oids = out.decode().split()
         if len(oids) != len(names):
-            raise _GitFailed("git fast-import did not name every commit it made")
+            raise GitFailed("git fast-import did not name every commit it made")
         return dict(zip(names, oids, strict=True))
 
     def _swap(self, commits: Mapping[str, str], current: Mapping[str, _Current]) -> str | None:
@@ -421,7 +346,7 @@ class GitRecords:
             lines.append(f"update {ref} {new} {old}\n" if old else f"create {ref} {new}\n")
         done = self._git.run("update-ref", "-m", "dashctl: applied records", "--stdin",
                              stdin="".join(lines).encode())
-        return None if done.returncode == 0 else _said(done.stderr)
+        return None if done.returncode == 0 else said(done.stderr)
 
     def _swap_each(self, commits: Mapping[str, str], current: Mapping[str, _Current],
                    written: dict[str, str]) -> dict[str, str]:

@@ -33,7 +33,8 @@ from reconciler.engine.plan import EnvironmentState, plan_environment
 from reconciler.engine.records import Records, RecordStore
 from reconciler.engine.threeway import Policy
 from reconciler.errors import ConfigError, DashctlError
-from reconciler.git_records import GitRecords, NoRecords, repository_commit
+from reconciler.git_records import GitRecords, NoRecords
+from reconciler.gitcli import repository_commit
 from reconciler.repo.config import Environment, Repo
 from reconciler.repo.pipeline import Desired, load_selection
 from reconciler.repo.repository import (

@@ -287,7 +287,7 @@ def snapshot(repo: Path) -> tuple[str, str, str, bytes, str, str]:
 
 
 def test_branches_index_and_work_tree_are_untouched(repo: Path, root: Path) -> None:
-    from reconciler.git_records import repository_commit
+    from reconciler.gitcli import repository_commit
 
     (root / "base" / "growth.yaml").write_text("name: Growth\ntiles: [] # edited\n", "utf-8")
     (root / "base" / "staged.yaml").write_text("name: Staged\ntiles: []\n", "utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.git_records import repository_commit
+from reconciler.gitcli import repository_commit
 from tests.records.conftest import commit_all, git
 
 
