@@ -23,8 +23,8 @@ ENVIRONMENTS_FILE = "environments.yaml"
 EXAMPLE_MANIFEST = "base/growth-kpis.yaml"
 GITIGNORE = ".gitignore"
 SCHEMAS_FOLDER = "schemas"
-# the schemas a repository's own files are checked against (plan and drift are outputs)
-REPOSITORY_SCHEMAS = ("environments", "dashboard", "fleet-projects")
+# the schemas of the files init writes (both also printed by `dashctl schema NAME`)
+REPOSITORY_SCHEMAS = ("environments", "dashboard")
 # the embedded emulator's database folder, relative to environments.yaml
 EMULATOR_FOLDER = ".dashctl/"
 
