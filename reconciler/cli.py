@@ -387,6 +387,32 @@ def schema(name: str) -> None:
     click.get_current_context().exit(command.run(command.SchemaOptions(name=name)))
 
 
+@cli.command(epilog=examples(
+    "dashctl init                  # ./dashboards, then: dashctl validate",
+    "dashctl init infra/dashboards # then: dashctl --root infra/dashboards validate",
+    "dashctl init .                # this folder (a fresh git repository, say)"))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@global_options
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Write a new repository into DIRECTORY that works at once (default ./dashboards).
+
+    environments.yaml with a `local` environment on the embedded emulator and a
+    commented example of a real one, base/ with an example dashboard, the JSON Schemas
+    its editor modelines point at, and a .gitignore for the emulator's database.
+    Refused, with nothing written, where DIRECTORY already holds environments.yaml.
+    """
+    from reconciler.commands import init as command
+
+    if directory is None:  # --root (or DASHCTL_ROOT) given names the folder too
+        contexts = [ctx, ctx.parent] if ctx.parent is not None else [ctx]
+        sources = [context.get_parameter_source("root") for context in contexts]
+        given = any(source not in (None, click.core.ParameterSource.DEFAULT)
+                    for source in sources)
+        directory = _globals(ctx).root if given else command.DEFAULT_DIR
+    ctx.exit(command.run(command.InitOptions(directory=directory)))
+
+
 def _crash_log() -> str:
     fd, path = tempfile.mkstemp(prefix="dashctl-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
