@@ -1,7 +1,7 @@
 """One module per `dashctl` command: a typed options object in, an exit code out.
 
-    validate  plan  apply  drift  pull  restore  comment  preview
-    envs  serve  token  schema
+    validate  plan  apply  drift  pull  promote  restore  comment  preview
+    init  envs  serve  token  schema
 
 Each command raises a `DashctlError` for what stops it; `reconciler.cli.main`
 is the one handler that turns it into a clean line and exit 1 (Ctrl-C 130,
