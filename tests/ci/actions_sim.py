@@ -103,6 +103,7 @@ class Runner:
         self.github = {"workspace": str(self.workspace), "event_name": "push",
                        "repository": "acme/dashboards", "server_url": "https://github.com",
                        "run_id": "4242", "sha": "0" * 40, "token": "ghs_simulated",
+                       "ref": "refs/heads/main", "ref_name": "main",
                        "api_url": "http://127.0.0.1:9",
                        "action_path": "", **self.github}
 
