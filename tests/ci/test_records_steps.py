@@ -204,10 +204,13 @@ def test_a_ref_another_apply_moved_is_merged_onto_and_pushed_again(
     assert runner.summary == ""
 
 
+@pytest.mark.parametrize("first_apply", [False, True],
+                         ids=["the same dashboard", "two first applies"])
 def test_records_that_cannot_be_merged_stay_as_the_other_apply_pushed_them(
-    tmp_path: Path, origin: Origin
+    tmp_path: Path, origin: Origin, first_apply: bool
 ) -> None:
-    base = origin.write_records("staging", {"records.jsonl": BASE_RECORDS}, None)
+    base = None if first_apply else origin.write_records(
+        "staging", {"records.jsonl": BASE_RECORDS}, None)
     runner = runner_for(tmp_path, origin)
     theirs: list[str] = []
 
@@ -221,7 +224,8 @@ def test_records_that_cannot_be_merged_stay_as_the_other_apply_pushed_them(
     assert origin.refs() == {f"{RECORDS}staging": theirs[0]}  # never forced over
     (warning,) = [c for c in workflow_commands(push.output) if c.startswith("::warning")]
     assert warning.startswith(f"::warning title=Applied records not pushed::{RECORDS}staging: "
-                              "another apply recorded the same dashboards meanwhile")
+                              "another apply pushed records meanwhile that these do not merge "
+                              "with")
     assert "> [!WARNING]" in runner.summary and f"`{RECORDS}staging:" in runner.summary
 
 
