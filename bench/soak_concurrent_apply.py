@@ -34,11 +34,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20, help="rounds per process count")
     parser.add_argument("--processes", default="2,4", help="comma-separated process counts")
     parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--ambiguous-create-rate", type=float, default=0.0,
+                        help="share of Creates that commit, then answer 503 (lost answers)")
     args = parser.parse_args()
     counts = [int(part) for part in args.processes.split(",")]
-    failed = duplicates = rounds = reported = 0
+    failed = duplicates = debris = rounds = reported = 0
     with tempfile.TemporaryDirectory(prefix="dashctl-soak-") as folder:
-        server = start_server(Path(folder), latency_ms=args.latency_ms)
+        server = start_server(Path(folder), latency_ms=args.latency_ms,
+                              ambiguous_create_rate=args.ambiguous_create_rate)
         try:
             for processes in counts:
                 for index in range(args.rounds):
@@ -46,10 +49,12 @@ def main() -> int:
                                        processes)
                     rounds += 1
                     duplicates += result.duplicates
+                    debris += result.debris
                     failed += not result.ok
                     reported += result.ambiguous
                     print(f"{processes} processes, round {index + 1:3}: exit {result.codes}, "
-                          f"duplicates {result.duplicates}, missing {len(result.missing)}, "
+                          f"duplicates {result.duplicates}, debris {result.debris}, "
+                          f"missing {len(result.missing)}, "
                           f"tracebacks {result.tracebacks}, yielded creates {result.resolved}, "
                           f"reported ambiguous {result.ambiguous}, "
                           f"plan after {'empty' if result.plan_after == 0 else 'NOT EMPTY'}"
@@ -58,7 +63,8 @@ def main() -> int:
                         print(output[-4000:], flush=True)
         finally:
             stop(server.process)
-    print(f"{rounds} rounds, {failed} failed, {duplicates} duplicates seen, {reported} "
+    print(f"{rounds} rounds, {failed} failed, {duplicates} duplicates seen, {debris} "
+          f"dashboards left behind, {reported} "
           "process(es) exited 1 reporting a name ambiguous while another apply resolved it")
     return 1 if failed else 0
 

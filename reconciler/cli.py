@@ -108,7 +108,8 @@ def common(ctx: click.Context, **values: Any) -> dict[str, Any]:
     from reconciler.repo.select import Shard
 
     shard = values.pop("shard", None)
-    return {**_globals(ctx).common(), "shard": Shard.parse(shard) if shard else None, **values}
+    parsed = Shard.parse(shard) if shard is not None else None  # "" is refused, not "all"
+    return {**_globals(ctx).common(), "shard": parsed, **values}
 
 
 def fmt_option(*choices: str) -> Callable[[F], F]:
@@ -220,6 +221,36 @@ def pull(ctx: click.Context, /, **values: Any) -> None:
     from reconciler.commands import pull as command
 
     ctx.exit(command.run(command.PullOptions(**common(ctx, **values))))
+
+
+@cli.command(epilog=examples(
+    "dashctl promote 'Growth KPIs' --from staging",
+    "dashctl promote 'Ops (staging)' --from staging   # name: Ops (${site}), as staging reads it",
+    "dashctl promote 'Tenant KPIs' --from tenants     # the fleet's folder tenants/",
+    "dashctl promote 'Tenant KPIs' --from tenants/proj_acme   # the same folder, acme's vars",
+    "dashctl pull --env staging --name Ops && dashctl promote Ops --from staging"))
+@click.argument("name")
+@click.option("--from", "source", required=True, metavar="ENV",
+              help="The environment whose own folder holds the manifest; a fleet, or one of "
+                   "its members, for the fleet's folder.")
+@global_options
+@click.pass_context
+def promote(ctx: click.Context, name: str, source: str) -> None:
+    """Move the manifest of dashboard NAME from ENV's own folder into base/.
+
+    Every environment then gets it on its next apply; one that already has a live
+    dashboard of that name pairs with it by name. NAME is the name as ENV reads it,
+    ${var} rendered with ENV's vars (for a fleet: any member's). The file keeps its
+    name, comments and key order, and loses its pinned id (ids are per environment).
+
+    Refused, with nothing moved, when base/ already has that file or a dashboard of
+    that name, when the manifest has problems, or when in base/ it would not validate
+    for some environment (a ${var} only ENV defines, a name used twice).
+    """
+    from reconciler.commands import promote as command
+
+    options = command.PromoteOptions(**_globals(ctx).common(), name=name, source=source)
+    ctx.exit(command.run(options))
 
 
 @cli.command(epilog=examples("dashctl restore backups/staging-dash_1-20261201T120000Z.json",

@@ -115,6 +115,7 @@ INT32_MAX = 2**31 - 1  # positions are int32 on the wire
 # schemas/dashboard.schema.json holds the same pattern.
 MAX_NAME_LENGTH = 1000
 MAX_TILES = 500
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # a Connect message (an Upsert of every tile) at most
 CONTROL_CHARACTERS = "\\u0000-\\u001F\\u007F-\\u009F"
 BLANK_CHARACTERS = "\\u0020\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF"
 DASHBOARD_NAME_PATTERN = (

@@ -189,10 +189,12 @@ class _Current:
 
 
 def repository_commit(root: Path) -> str | None:
-    """HEAD's commit, or None: no commit yet, not a repository, or the files under
-    ``root`` have uncommitted changes (modified, staged, or untracked and not ignored)."""
-    try:
-        done = _Git(root).run("status", "--porcelain=v2", "--branch", "-z", "--", ".")
+    """HEAD's commit, or None: no commit yet, not a repository, or the YAML files under
+    ``root`` (the manifests, environments.yaml, fleet lists) have uncommitted changes
+    (modified, staged, or untracked and not ignored)."""
+    try:  # the manifests and environments.yaml: a database or a report beside them is not git's
+        done = _Git(root).run("status", "--porcelain=v2", "--branch", "-z", "--",
+                              ":(glob)**/*.yaml", ":(glob)**/*.yml")
     except _GitFailed:
         return None
     if done.returncode != 0:

@@ -23,12 +23,13 @@ from typing import Any
 import pytest
 
 from tests.support.browser import browser, tab
+from tests.support.git import no_git_identity
 from tests.support.github import github, github_env
 from tests.support.server import Server, running_server, start_server, stop
 
 EmulatorFactory = Callable[..., Server]
 
-__all__ = ["browser", "github", "github_env", "tab"]
+__all__ = ["browser", "github", "github_env", "no_git_identity", "tab"]
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from reconciler.engine.changes import (
     Change,
     EnvironmentPlan,
     ErrorKind,
+    Leftover,
     Plan,
     PlanError,
     PlanWarning,
@@ -53,6 +54,7 @@ def every_field() -> EnvironmentPlan:
         refusal="would delete every dashboard", problems=2, url="https://api.example.com",
         fleet="fleet1", policy=Policy.OVERWRITE, outside_edits=[edit], recorded=True,
         refresh=[Recorded("dash_2", "Ops", [{"id": "t"}], "2026-12-05T09:00:00Z")],
+        leftovers=[Leftover("dash_9", "Ops [dashctl-pending 20261206T100000Z-1a2b3c4d-0]")],
     )
 
 

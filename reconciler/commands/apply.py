@@ -16,6 +16,7 @@ from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import Backup, read_saved_plan
 from reconciler.engine.apply import ApplyResult
+from reconciler.engine.approval import unapproved
 from reconciler.engine.changes import Change, EnvironmentPlan, Plan
 from reconciler.engine.plan import saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
@@ -76,7 +77,17 @@ def load_saved(session: Run, path: Path) -> Plan:
     if moved:
         raise PlanRefused("live state moved since the plan was made; nothing applied. "
                           f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
-    return plan
+    session.environments = [e for e in session.environments
+                            if e.name in {item.name for item in plan.environments}]
+    fresh = session.plan()  # a saved plan is an approval: what is applied is planned anew
+    now = {item.name: item for item in fresh.environments}
+    reasons = [f"{item.name}: {why}" for item in plan.environments
+               for why in unapproved(item, now[item.name])]
+    if reasons:
+        raise PlanRefused("the saved plan is not what the repository renders now (edited by "
+                          "hand, or from another repository or commit); nothing applied: "
+                          + "; ".join(reasons) + ". Plan again.")
+    return fresh
 
 
 def fresh_plan(session: Run) -> Plan:
@@ -108,6 +119,10 @@ def report(results: list[ApplyResult]) -> int:
         for outcome in result.outcomes:
             if outcome.note:
                 console.line(f"  = {outcome.change.dashboard!r}: {outcome.note}")
+        if result.leftovers:
+            names = ", ".join(repr(name) for name in result.leftovers)
+            console.line(f"  removed {len(result.leftovers)} dashboard(s) earlier applies made "
+                         f"and lost track of: {names}")
         if result.skipped_deletes:
             names = ", ".join(repr(name) for name in result.skipped_deletes)
             console.line(f"  skipped {len(result.skipped_deletes)} delete(s) "
@@ -132,6 +147,10 @@ def run(options: ApplyOptions) -> int:
     console.out(render_plan_text(plan, color=options.color), nl=False)
     if not any(e.changes for e in plan.environments):
         console.out("Nothing to apply.")
+        recorded = sum(len(e.refresh) for e in plan.environments)
+        if recorded:  # already as git says: recorded with no API write (SPEC §7)
+            session.apply(plan, allow_delete=False)
+            console.note(f"recorded {recorded} dashboard(s) that already matched git")
         return 1 if plan.exit_code == 1 else 0
     if not options.auto_approve and not click.confirm("Apply these changes?", default=False,
                                                       err=True):

@@ -48,6 +48,7 @@ class ApplyResult:
     skipped_deletes: list[str] = field(default_factory=list)
     skip_reason: str = ""
     failure: str | None = None  # the environment could not be applied at all
+    leftovers: list[str] = field(default_factory=list)  # earlier applies' debris, removed
 
     @property
     def failed(self) -> list[ChangeOutcome]:

@@ -102,6 +102,14 @@ class Recorded:
 
 
 @dataclass(frozen=True)
+class Leftover:
+    """A dashboard an earlier apply made and lost track of (`engine.pending`): apply removes it."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class EnvironmentPlan:
     name: str
     project: str
@@ -120,6 +128,7 @@ class EnvironmentPlan:
     outside_edits: list[OutsideEdit] = field(default_factory=list)
     recorded: bool = False  # the environment's records were read (the root is in git)
     refresh: list[Recorded] = field(default_factory=list)  # records to write, no API write
+    leftovers: list[Leftover] = field(default_factory=list)  # removed by apply (SPEC §4)
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from reconciler.engine.pending import pending
 from reconciler.engine.ports import WireSummary
 from reconciler.engine.records import Record
 from reconciler.repo.manifest import Manifest
@@ -89,7 +90,8 @@ def pair(
     former name) is a record's is the recorded dashboard, whatever it is called
     live now (a rename in the UI is not a create plus an unmanaged dashboard).
     """
-    visible = [item for item in live if not is_ignored(str(item["name"]), ignore)]
+    visible = [item for item in live if not is_ignored(str(item["name"]), ignore)
+               and pending(str(item["name"])) is None]  # an apply's, still being made
     by_id = {str(item["id"]): item for item in visible}
     by_name: dict[str, list[LiveSummary]] = {}
     for item in visible:

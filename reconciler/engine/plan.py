@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from reconciler.engine.changes import (
@@ -18,6 +19,7 @@ from reconciler.engine.changes import (
     Change,
     EnvironmentPlan,
     ErrorKind,
+    Leftover,
     PlanError,
     PlanWarning,
     Recorded,
@@ -35,6 +37,7 @@ from reconciler.engine.outside import (
     version,
 )
 from reconciler.engine.pair import LiveSummary, is_ignored, pair
+from reconciler.engine.pending import is_leftover, pending
 from reconciler.engine.ports import Desired
 from reconciler.engine.records import Record, Records
 from reconciler.engine.threeway import Policy, Resolution
@@ -174,11 +177,13 @@ def build_environment_plan(
     live: LiveState,
     records: Records | None = None,
     policy: Policy | None = None,
+    now: datetime | None = None,
 ) -> EnvironmentPlan:
     """Pair, normalize, diff, merge: what apply would do in one environment. Pure.
 
     ``records``: what dashctl last applied (None: the repository keeps none, it
-    is not in git); ``policy``: for outside edits, the environment's unless given.
+    is not in git); ``policy``: for outside edits, the environment's unless given;
+    ``now``: the time, to tell the dashboards earlier applies left behind.
     """
     policy = policy if policy is not None else Policy(environment.outside_edits)
     by_id = records.by_id if records is not None else {}
@@ -233,7 +238,12 @@ def build_environment_plan(
     warnings = left_alone + warnings
     if environment.prune and not environment.seeded:
         changes += [plan_delete(item, live.dashboards.get(str(item["id"]))) for item in unmanaged]
-    visible = sum(1 for item in live.summaries if not is_ignored(item["name"], environment.ignore))
+    visible = sum(1 for item in live.summaries if not is_ignored(item["name"], environment.ignore)
+                  and pending(item["name"]) is None)
+    leftovers = [Leftover(str(item["id"]), str(item["name"])) for item in live.summaries
+                 if now is not None and is_leftover(str(item["name"]), now)]
+    warnings += [PlanWarning(item.name, "made by an apply that lost track of it: apply removes "
+                             "it") for item in leftovers]
     deletes = sum(1 for change in changes if change.action is Action.DELETE)
     refusal = delete_refusal(environment, deletes, visible)
     if refusal:
@@ -258,6 +268,7 @@ def build_environment_plan(
         outside_edits=sorted(outside, key=lambda edit: edit.dashboard),
         recorded=records is not None,
         refresh=refresh,
+        leftovers=leftovers,
     )
 
 
@@ -285,9 +296,10 @@ class EnvironmentState:
     records: Records | None = None  # what dashctl last applied; None: not in git
 
 
-def plan_environment(state: EnvironmentState, policy: Policy | None = None) -> EnvironmentPlan:
+def plan_environment(state: EnvironmentState, policy: Policy | None = None,
+                     now: datetime | None = None) -> EnvironmentPlan:
     """The plan of one environment as read (``policy``: for outside edits, if not the
-    environment's own). Pure."""
+    environment's own; ``now``: the time, to tell leftovers of earlier applies). Pure."""
     environment = state.environment
     if state.live is None:
         errors = [PlanError(None, str(problem), ErrorKind.PROBLEM) for problem in state.problems]
@@ -296,7 +308,7 @@ def plan_environment(state: EnvironmentState, policy: Policy | None = None) -> E
                                prune=environment.prune, problems=len(state.problems),
                                url=environment.public_url, fleet=environment.fleet)
     return build_environment_plan(environment, state.manifests, state.problems, state.live,
-                                  state.records, policy)
+                                  state.records, policy, now)
 
 
 def saved_plan_refusals(env: EnvironmentPlan, environment: Environment) -> list[str]:

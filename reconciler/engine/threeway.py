@@ -277,3 +277,26 @@ def three_way(record: Version | None, git: Version, live: Version | None, *,
         return ThreeWay(live, edits, Resolution.CONFLICT, _ordered(found), False)
     write = desired != live
     return ThreeWay(desired, edits, Resolution.MERGED if write else Resolution.KEPT, (), write)
+
+
+def adopt(record: Version, git: Version, live: Version) -> Version:
+    """What `pull` writes of a recorded dashboard (SPEC §7): live's value wherever live
+    changed since the record, git's own changes not applied yet everywhere else, and
+    live's where both changed (that is what pull is for)."""
+    name = live.name if live.name != record.name else git.name
+    tiles: dict[str, Tile] = {}
+    for tile_id in sorted(record.tiles.keys() | git.tiles.keys() | live.tiles.keys()):
+        was, says, now = (side.tiles.get(tile_id) for side in (record, git, live))
+        if _values(now) == _values(was):
+            chosen = says
+        elif says is None or now is None or was is None or _values(says) == _values(was):
+            chosen = now  # live changed the tile (or its presence): live's, whole
+        else:
+            values = tuple(new if new != old else ours for old, ours, new in
+                           zip(_values(was) or (), _values(says) or (), _values(now) or (),
+                               strict=True))
+            chosen = now if values == _values(now) else says if values == _values(says) \
+                else _build(tile_id, values)
+        if chosen is not None:
+            tiles[tile_id] = chosen
+    return Version(name, tiles)

@@ -28,13 +28,14 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from reconciler.dashboard import ENUM_PREFIXES, Aggregation, Granularity, TileType, Visualization
 from reconciler.dashboard import short_form as _short_form
 from reconciler.engine.normalize import canonical_tile
 from reconciler.repo.interpolate import interpolate as _interpolate
+from reconciler.repo.yaml_io import needs_escapes
 
 MODELINE = "yaml-language-server: $schema=../../schemas/dashboard.schema.json"
 
@@ -117,8 +118,9 @@ def escape_references(text: str) -> str:
 
 
 def _styled(old: Any, new: Any) -> Any:
-    """``new`` in the scalar style ``old`` had (block literal, quotes), when it was a string."""
-    if isinstance(old, ScalarString) and isinstance(new, str):
+    """``new`` in the scalar style ``old`` had (block literal, quotes), when it was a string
+    that style can hold."""
+    if isinstance(old, ScalarString) and isinstance(new, str) and not needs_escapes(new):
         return type(old)(escape_references(new))
     return _built(new)
 
@@ -137,6 +139,8 @@ def _built(value: Any, key: str | None = None) -> Any:
         if key in FLOW_KEYS:
             seq.fa.set_flow_style()
         return seq
+    if isinstance(value, str) and needs_escapes(value):  # a control character: escaped (SPEC §3)
+        return DoubleQuotedScalarString(escape_references(value))
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(escape_references(value))
     return escape_references(value) if isinstance(value, str) else value

@@ -17,14 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.engine.normalize import canonical_tiles
+from reconciler.engine.outside import live_version, record_version
+from reconciler.engine.outside import version as outside_version
 from reconciler.engine.pair import pair
 from reconciler.engine.plan import EnvironmentState
+from reconciler.engine.records import Record
+from reconciler.engine.threeway import adopt
 from reconciler.errors import DashctlError
 from reconciler.pull.document import live_tiles, new_document, update_document
 from reconciler.pull.targets import PullTarget, named_nothing, pull_targets
 from reconciler.repo.config import BASE_DIR, Environment
 from reconciler.repo.interpolate import interpolate
-from reconciler.repo.manifest import to_manifest
+from reconciler.repo.manifest import Manifest, to_manifest
 from reconciler.repo.schema import is_valid
 from reconciler.repo.yaml_io import display_path, dump_roundtrip, load_roundtrip
 
@@ -67,12 +71,26 @@ def mismatch(document: Any, live: Mapping[str, Any], environment: Environment) -
     return None
 
 
-def write_target(target: PullTarget, live: Mapping[str, Any], environment: Environment) -> bool:
-    """Merge ``live`` into the target's file; True when the file was written."""
+def adopted(record: Record, manifest: Manifest, live: Mapping[str, Any]) -> dict[str, Any]:
+    """What to write of a recorded dashboard (SPEC §7): live's value where live changed since
+    the record, git's pending changes elsewhere (`threeway.adopt`), as a live dashboard."""
+    version = adopt(record_version(record), outside_version(manifest.name, manifest.wire_tiles),
+                    live_version(live))
+    order = [str(tile.get("id")) for tile in live_tiles(live)]
+    ids = [tile for tile in order if tile in version.tiles]
+    ids += sorted(set(version.tiles) - set(ids))
+    return {"id": live.get("id"), "name": version.name,
+            "tiles": [dict(version.tiles[tile]) for tile in ids]}
+
+
+def write_target(root: Path, target: PullTarget, live: Mapping[str, Any],
+                 environment: Environment) -> bool:
+    """Merge ``live`` into the target's file (of the repository at ``root``); True when
+    the file was written."""
     if target.source is None:
         document = new_document(live)
     else:
-        document = load_roundtrip(target.source)
+        document = load_roundtrip(target.source, root=root)
         if not update_document(document, live, environment.vars):
             return False
     problem = mismatch(document, live, environment)
@@ -99,8 +117,11 @@ def pull_environment(root: Path, state: EnvironmentState, name: str | None) -> P
     if live is None:
         outcome.errors.append(state.error or "live state was not read")
         return outcome
-    pairing = pair(manifests, live.summaries, environment.ignore)
-    env_dir = root / environment.name
+    records = state.records.by_id if state.records is not None else {}
+    pairing = pair(manifests, live.summaries, environment.ignore, records)
+    recorded = {str(p.live["id"]): (p.record, p.desired) for p in pairing.pairs
+                if p.live is not None and p.record is not None and p.desired is not None}
+    env_dir = root / environment.folder  # a fleet member reads (and pulls into) its fleet's
     existing = [*_files(env_dir), *_files(root / BASE_DIR)]
     tile_ids = {
         dashboard_id: frozenset(str(tile.get("id")) for tile in live_tiles(dashboard))
@@ -116,14 +137,22 @@ def pull_environment(root: Path, state: EnvironmentState, name: str | None) -> P
             f"{manifest.name!r} ({display_path(manifest.path)}) is declared in git "
             "but not live; pull leaves it (apply creates it, or delete the file)"
         )
+    for manifest in targets.deleted:
+        outcome.notes.append(
+            f"{manifest.name!r} ({display_path(manifest.path)}) was deleted outside git since "
+            "the last apply; pull leaves its file (delete it to adopt the deletion, or "
+            "apply --overwrite-outside-edits to create it again)"
+        )
     for target in targets.targets:
         dashboard = live.dashboards.get(target.dashboard_id)
         if dashboard is None:
             reason = live.errors.get(target.dashboard_id, "not fetched")
             outcome.errors.append(f"{target.name}: cannot read live dashboard: {reason}")
             continue
+        if target.dashboard_id in recorded:
+            dashboard = adopted(*recorded[target.dashboard_id], dashboard)
         try:
-            written = write_target(target, dashboard, environment)
+            written = write_target(root, target, dashboard, environment)
         except DashctlError as error:
             outcome.errors.append(str(error))
             continue

@@ -50,6 +50,7 @@ class PullTargets:
     targets: list[PullTarget] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     missing: list[Manifest] = field(default_factory=list)  # declared in git, not live
+    deleted: list[Manifest] = field(default_factory=list)  # recorded, deleted outside since
 
 
 def free_file_name(stem: str, taken: set[str]) -> str:
@@ -81,7 +82,10 @@ def pull_targets(
     result = PullTargets(errors=[f"{error.dashboard}: {error.message}" for error in pairing.errors])
     blocked = {error.dashboard for error in pairing.errors}
     taken = stems(existing) | {p.desired.path.stem for p in pairing.pairs if p.desired}
-    missing = [p.desired for p in pairing.pairs if p.desired is not None and p.live is None]
+    missing = [p.desired for p in pairing.pairs
+               if p.desired is not None and p.live is None and p.record is None]
+    result.deleted = [p.desired for p in pairing.pairs if p.desired is not None
+                      and p.live is None and p.record is not None and _wanted(name, p.key)]
     new, twins = _one_per_name([p.live for p in pairing.pairs
                                 if p.live is not None and p.desired is None])
     result.errors += [

@@ -15,6 +15,7 @@ bad value) has its userinfo redacted.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,40 @@ def credentialed(data: Any) -> list[str]:
         if isinstance(entry, dict) and isinstance(entry.get("url"), str)
         and has_userinfo(entry["url"])
     ]
+
+
+PLAIN_HTTP_MESSAGE = (
+    "url is plain http:// to a host other than this machine: the token would travel in "
+    "the clear; use https:// (plain http:// is for loopback only: 127.0.0.1, ::1, localhost)"
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_problems(document: YamlDocument, data: Any) -> list[Problem]:
+    """One problem at each url (of an environment or a fleet) of plain http:// to a host that
+    is not loopback."""
+    problems = []
+    for section in ("environments", "fleets"):
+        entries = data.get(section) if isinstance(data, dict) else None
+        for name, entry in (entries.items() if isinstance(entries, dict) else ()):
+            url = entry.get("url") if isinstance(entry, dict) else None
+            if not isinstance(url, str) or not url.lower().startswith("http://"):
+                continue
+            try:
+                host = urlsplit(url).hostname or ""
+            except ValueError:
+                continue  # the schema says what is wrong with it
+            if not is_loopback(host):
+                problems.append(document.problem((section, name, "url"), PLAIN_HTTP_MESSAGE))
+    return problems
 
 
 def credential_problems(document: YamlDocument, data: Any) -> list[Problem]:
@@ -134,7 +169,9 @@ def across_environments(
     refused = set(credentialed(document.data))
     usable = {name: env for name, env in environments.items() if name not in refused}
     shared = shared_project_problems(document, usable, root)
-    found = [*without_url_problems(problems, credential), *credential, *shared]
+    plain = [p for p in plain_http_problems(document, document.data)
+             if (p.line, p.column) not in {(c.line, c.column) for c in credential}]
+    found = [*without_url_problems(problems, credential), *credential, *plain, *shared]
     found.sort(key=lambda problem: (problem.line, problem.column))
     where = {name: Where(document, ("environments", name, "project" if e.project else "url"))
              for name, e in usable.items()}

@@ -38,7 +38,7 @@ def _projects_file(
     if not path.is_file():
         message = f"fleet {name!r}: its projects file {fleet.projects} cannot be read"
         return [], source, (), [source.problem(("fleets", name, "projects"), message)]
-    document = load_yaml(path)
+    document = load_yaml(path, root=root)
     if document.problems:
         return [], document, (), list(document.problems)
     if document.empty:

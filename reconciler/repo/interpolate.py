@@ -13,18 +13,29 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reconciler.dashboard import MAX_MESSAGE_BYTES
+
 _REFERENCE = re.compile(r"\$(\$?)\{([^{}]*)\}")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Report = Callable[[tuple[str | int, ...], str], None]
 
 
-def interpolate(data: Any, variables: Mapping[str, str], report: Report, *, scope: str) -> Any:
+class _TooLarge(Exception):
+    """The expansion passed the bound; it stops there."""
+
+
+def interpolate(data: Any, variables: Mapping[str, str], report: Report, *, scope: str,
+                limit: int = MAX_MESSAGE_BYTES) -> Any:
     """data with every reference replaced; problems go to report(path, message).
 
     Containers are copied only where a string changed, so data itself is
-    never modified (it may be shared between environments).
+    never modified (it may be shared between environments). The values put in
+    count against ``limit`` characters (the API's message limit): the expansion
+    stops as soon as it passes it, with a problem at that string, so a small
+    file and a large variable never take much memory or time (SPEC §2).
     """
+    budget = [limit]
 
     def string(value: str, path: tuple[str | int, ...]) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -38,6 +49,11 @@ def interpolate(data: Any, variables: Mapping[str, str], report: Report, *, scop
                 known = ", ".join(sorted(variables)) or "none"
                 report(path, f"undefined variable ${{{name}}} in {scope} (vars: {known})")
                 return match.group()
+            budget[0] -= len(variables[name])
+            if budget[0] < 0:
+                report(path, f"${{{name}}} makes the dashboard larger than the API's "
+                             f"{limit // (1024 * 1024)} MiB message limit in {scope}: refused")
+                raise _TooLarge
             return variables[name]
 
         return _REFERENCE.sub(replace, value)
@@ -54,4 +70,7 @@ def interpolate(data: Any, variables: Mapping[str, str], report: Report, *, scop
             return value if all(a is b for a, b in zip(items, value, strict=True)) else items
         return value
 
-    return walk(data, ())
+    try:
+        return walk(data, ())
+    except _TooLarge:
+        return data

@@ -26,7 +26,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from reconciler.dashboard import Dashboard
+from reconciler.dashboard import MAX_MESSAGE_BYTES, Dashboard
 from reconciler.repo.config import BASE_DIR, Environment
 from reconciler.repo.files import list_manifests
 from reconciler.repo.interpolate import interpolate
@@ -70,7 +70,7 @@ class Pipeline:
         key = (path, in_base)
         if key in self.checked:
             return self.checked[key]
-        document = self.documents.get(path) or load_yaml(path)
+        document = self.documents.get(path) or load_yaml(path, root=self.root)
         if document.problems:
             checked = Checked(document.file, None, None, list(document.problems))
         elif document.empty:
@@ -122,6 +122,12 @@ def check_data(document: YamlDocument, in_base: bool, environment: Environment) 
         problems = model_problems(document, data, Dashboard)
     problems = capped(chain(problems, lint_manifest(document, data, in_base=in_base)))
     manifest = None if problems else to_manifest(data, document.path, from_base=in_base)
+    if manifest is not None and len(manifest.tiles_json) > MAX_MESSAGE_BYTES:
+        size = len(manifest.tiles_json)
+        problems = [document.problem(("tiles",), (
+            f"the tiles are {size:,} bytes on the wire, over the API's "
+            f"{MAX_MESSAGE_BYTES // (1024 * 1024)} MiB message limit: split the dashboard"))]
+        manifest = None
     return Checked(document.file, Declared.of(document, data, in_base), manifest, problems)
 
 

@@ -58,7 +58,7 @@ def read_repo(root: Path) -> tuple[Repo, list[Problem]]:
     path = root / ENVIRONMENTS_FILE
     if not path.exists() or path.is_dir():  # a FIFO or a device is a problem of load_yaml
         raise ConfigError(f"{display_path(path)} not found: a repository needs one")
-    document = load_yaml(path)
+    document = load_yaml(path, root=root)
     repo = Repo(root=root, source=document)
     if document.problems:
         return repo, list(document.problems)
@@ -130,8 +130,8 @@ def check_repo(root: Path, env: str | Sequence[str] = ()) -> Validation:
     for name in wanted:  # an invalid entry is selected by name; its own problems say why
         if name != select.ALL and not select.matching(raw, [name], strict=False):
             problems.append(_unknown_environment(repo, name))
-    selected = [e for e in repo.environments.values()
-                if e.name in select.matching(repo.environments, wanted, strict=False)]
+    chosen = set(select.matching(repo.environments, wanted, strict=False))  # once: linear
+    selected = [e for e in repo.environments.values() if e.name in chosen]
     count = 0
     base = base_files(repo)
     for environment, desired in zip(selected, load_selection(root, selected), strict=True):

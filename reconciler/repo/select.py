@@ -17,7 +17,7 @@ from reconciler.errors import ConfigError
 from reconciler.repo.config import Environment
 
 ALL = "all"
-SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+SHARD_PATTERN = re.compile(r"([0-9]+)/([0-9]+)", re.ASCII)  # ASCII digits only, nothing else
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Shard:
 
     @classmethod
     def parse(cls, text: str) -> Shard:
-        match = SHARD_PATTERN.match(text)
+        match = SHARD_PATTERN.fullmatch(text)
         if not match:
             raise ConfigError(f"--shard {text!r}: expected K/N, like 1/4")
         index, count = int(match[1]), int(match[2])

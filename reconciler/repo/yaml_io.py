@@ -73,6 +73,7 @@ __all__ = [  # the names importers of this module use, wherever they are defined
     "dump_roundtrip",
     "load_roundtrip",
     "load_yaml",
+    "needs_escapes",
     "parse_into",
     "parse_yaml",
     "read_text",
@@ -81,6 +82,12 @@ __all__ = [  # the names importers of this module use, wherever they are defined
 # YAML allows TAB, LF, CR, printable ASCII, NEL and most of Unicode; the rest
 # (NUL and other C0/C1 controls, DEL, non-characters) mean binary junk.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def needs_escapes(text: str) -> bool:
+    """Whether a string holds a character a file may only carry escaped (``\\e``, ``\\r``,
+    ...): one the loader refuses raw, or a carriage return a block scalar would lose."""
+    return "\r" in text or _FORBIDDEN.search(text) is not None
 
 
 def display_path(path: Path) -> str:
@@ -118,13 +125,35 @@ def _not_regular(mode: int) -> str | None:
     return f"not a regular file ({kind}): only regular files are read"
 
 
-def read_text(path: Path, file: str) -> tuple[str | None, Problem | None]:
-    """The text of a file, or the problem that keeps it from being parsed.
+OUTSIDE = ("resolves outside the repository (a symbolic link out of it?): refused without "
+           "reading it")
 
-    Only a regular file is opened (a symbolic link is followed): a FIFO, a
-    socket or a device is a problem, checked before opening it and again on
-    what was opened (without blocking), in case the path changed in between.
+
+def outside(path: Path, root: Path) -> bool:
+    """Whether ``path``, every symbolic link followed, leaves the folder ``root``.
+
+    A path that cannot be resolved (a loop of links) is not said to leave: opening it
+    fails, and says why.
     """
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def read_text(path: Path, file: str, *, root: Path) -> tuple[str | None, Problem | None]:
+    """The text of a file of the repository at ``root``, or the problem that keeps it
+    from being parsed.
+
+    One rule for every file dashctl reads from a repository (SPEC §2): it must
+    resolve inside the root, checked before it is opened (a symbolic link out of
+    the repository, to a runner's secrets or /etc/passwd, is never read, and no
+    byte of it ever shown). Only a regular file is opened: a FIFO, a socket or a
+    device is a problem, checked before opening it and again on what was opened
+    (without blocking), in case the path changed in between.
+    """
+    if outside(path, root):
+        return None, Problem(file, 1, 1, OUTSIDE)
     try:
         status = path.stat()
         refused = _not_regular(status.st_mode)
@@ -163,15 +192,17 @@ def read_text(path: Path, file: str) -> tuple[str | None, Problem | None]:
     return text, None
 
 
-def load_yaml(path: Path, *, file: str | None = None, located: bool = False) -> YamlDocument:
-    """Read and parse one file; every problem ends up in ``problems``.
+def load_yaml(path: Path, *, root: Path, file: str | None = None,
+              located: bool = False) -> YamlDocument:
+    """Read and parse one file of the repository at ``root``; every problem ends up in
+    ``problems``.
 
     A file goes through the fast path (``yaml_fast``: no locations, found
     later only if asked for) unless it has anything that path leaves to the
     located one, or ``located=True``; either way the document is the same.
     """
     file = file if file is not None else display_path(path)
-    text, problem = read_text(path, file)
+    text, problem = read_text(path, file, root=root)
     document = YamlDocument(path, file)
     if problem is not None or text is None:
         document.problems.append(problem or Problem(file, 1, 1, "cannot read file"))
@@ -268,13 +299,14 @@ def roundtrip_yaml() -> YAML:
     return yaml
 
 
-def load_roundtrip(path: Path) -> Any:
-    """Load a file keeping comments, key order and quoting (CommentedMap and friends).
+def load_roundtrip(path: Path, *, root: Path) -> Any:
+    """Load a file of the repository at ``root`` keeping comments, key order and quoting
+    (CommentedMap and friends).
 
     Raises ManifestError (with file, line and column) on anything the
     validating loader would refuse.
     """
-    document = load_yaml(path)
+    document = load_yaml(path, root=root)
     if document.problems:
         first = document.problems[0]
         raise ManifestError(first.message, file=first.file, line=first.line, column=first.column)

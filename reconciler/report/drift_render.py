@@ -27,7 +27,7 @@ def drift_entry_json(env: EnvironmentDrift) -> dict[str, Any]:
         "name": env.name,
         "status": env.status.value,
         "drifted": [{"dashboard": d.dashboard, "id": d.id, "tiles": d.tiles.as_json(),
-                     "renamed": d.renamed} for d in env.drifted],
+                     "renamed": d.renamed, "cause": d.cause} for d in env.drifted],
         "missing": env.missing,
         "unmanaged": env.unmanaged,
         "errors": env.errors,
@@ -51,7 +51,17 @@ def environment_drift_json(env: EnvironmentDrift) -> str:
 DRIFT_SIDES = ("git", "live")  # drift reads from git (old) to live (new)
 
 
+CAUSES = {
+    "git": "git changed, not applied yet",
+    "outside": "edited outside git",
+    "both": "changed in git and edited outside git",
+    "unknown": "cause unknown (no applied record)",
+}
+
+
 def _field_lines(path: str, old: object, new: object) -> list[str]:
+    if old is None and new is None:  # an outside edit: which field, not its values
+        return [f"        {escape_controls(path)}"]
     head, diff = field_change(path, old, new, labels=DRIFT_SIDES, named=True)
     return [f"        {head}", *(f"          {line}" for line in diff)]
 
@@ -59,7 +69,8 @@ def _field_lines(path: str, old: object, new: object) -> list[str]:
 def _detail_lines(env: EnvironmentDrift) -> list[str]:
     lines: list[str] = []
     for entry in env.drifted:
-        lines.append(f"~ {quoted(entry.dashboard)} ({escape_controls(entry.id)}) differs live")
+        lines.append(f"~ {quoted(entry.dashboard)} ({escape_controls(entry.id)}) differs live: "
+                     f"{CAUSES.get(entry.cause, entry.cause)}")
         if entry.renamed:
             head, diff = value_change("name", entry.dashboard, entry.live_name,
                                       labels=DRIFT_SIDES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.engine.changes import Change, EnvironmentPlan, Plan
+from reconciler.engine.outside import OutsideEdit
 from reconciler.report.sanitize import json_text
 
 FORMAT_VERSION = 1
@@ -23,6 +24,19 @@ def change_json(change: Change) -> dict[str, Any]:
     }
 
 
+def outside_edit_json(edit: OutsideEdit) -> dict[str, Any]:
+    return {
+        "dashboard": edit.dashboard,
+        "id": edit.id,
+        "updatedAt": edit.updated_at,
+        "renamed": edit.renamed,
+        "deleted": edit.deleted,
+        "tiles": edit.tiles,
+        "resolution": edit.resolution.value,
+        "conflicts": [{"tile": c.tile, "field": c.field} for c in edit.conflicts],
+    }
+
+
 def environment_json(env: EnvironmentPlan) -> dict[str, Any]:
     return {
         "name": env.name,
@@ -31,6 +45,7 @@ def environment_json(env: EnvironmentPlan) -> dict[str, Any]:
         "changes": [change_json(change) for change in env.changes],
         "errors": [{"dashboard": e.dashboard, "message": e.message} for e in env.errors],
         "warnings": [{"dashboard": w.dashboard, "message": w.message} for w in env.warnings],
+        "outsideEdits": [outside_edit_json(edit) for edit in env.outside_edits],
     }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from reconciler.engine.changes import Action, Change, EnvironmentPlan, Plan
 from reconciler.engine.unmodeled import WHOLE
-from reconciler.report import fleets
+from reconciler.report import fleets, outside
 from reconciler.report.fields import value_change
 from reconciler.report.minimap import render_minimap
 from reconciler.report.plan_text import (
@@ -149,6 +149,15 @@ def summary_block(env: EnvironmentPlan) -> str:
             f"| {len(env.errors)} |",
             "",
         ]
+    if env.outside_edits:
+        lines += [f"**{outside.HEADING}**", ""]
+        lines += [
+            f"- **{md_text(edit.dashboard)}** ({md_code(edit.id)}"
+            f"{outside.when(edit, md_text)}): {outside.what_happened(edit, md_text)}."
+            f" Apply: {outside.what_apply_does(edit, md_text)}."
+            for edit in env.outside_edits
+        ]
+        lines.append("")
     if env.errors:
         lines += ["**Errors**", ""]
         lines += [

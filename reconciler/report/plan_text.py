@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from reconciler.engine.changes import Action, Change, EnvironmentPlan, ErrorKind, Plan
 from reconciler.engine.unmodeled import WHOLE
-from reconciler.report import fleets
+from reconciler.report import fleets, outside
 from reconciler.report.fields import value_change
 from reconciler.report.sanitize import escape_controls, guard_text, quoted
 from reconciler.report.style import paint
@@ -127,7 +127,7 @@ def change_lines(change: Change, env: EnvironmentPlan, *, color: bool) -> list[s
 
 def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
     title = f"Environment {escape_controls(env.name)} (project {escape_controls(env.project)})"
-    lines = [paint(title, "bold", color=color)]
+    lines = [paint(title, "bold", color=color), *outside_lines(env)]
     for change in env.changes:
         lines += change_lines(change, env, color=color)
     if env.unmanaged and not env.prune:
@@ -142,6 +142,19 @@ def environment_text(env: EnvironmentPlan, *, color: bool) -> str:
               for w in env.warnings]
     lines.append(summary_text(env))
     return "\n".join(lines)
+
+
+def outside_lines(env: EnvironmentPlan) -> list[str]:
+    """The dashboards edited outside git since the last apply, and what apply does."""
+    if not env.outside_edits:
+        return []
+    lines = [f"  {outside.HEADING}:"]
+    for edit in env.outside_edits:
+        where = f"{escape_controls(edit.id)}{outside.when(edit, escape_controls)}"
+        lines.append(f"    {quoted(edit.dashboard)} ({where}): "
+                     f"{outside.what_happened(edit, escape_controls)}")
+        lines.append(f"        -> {outside.what_apply_does(edit, escape_controls)}")
+    return lines
 
 
 def member_state(env: EnvironmentPlan) -> str:

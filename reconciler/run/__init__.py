@@ -22,6 +22,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.clients import Clients
@@ -104,28 +105,31 @@ class Run:
 
     def plan(self) -> Plan:
         """The plan of every selected environment."""
-        return Plan([plan_environment(state, self.policy) for state in self.read()])
+        now = datetime.now(UTC)
+        return Plan([plan_environment(state, self.policy, now) for state in self.read()])
 
     async def _read(self) -> list[EnvironmentState]:
+        store = self.records()
         async with Clients(self.repo, concurrency=self.parallelism) as clients:
             fetches = [asyncio.ensure_future(self._live(clients, environment))
                        for environment in self.environments]
+            # the records are read by git processes meanwhile (waiting on them frees the loop)
+            recorded = asyncio.ensure_future(asyncio.to_thread(self._read_records, store))
             try:
                 desired = await load_desired(self.repo.root, self.environments)
             except BaseException:
-                for fetch in fetches:
-                    fetch.cancel()
+                for task in [*fetches, recorded]:
+                    task.cancel()
                 raise
             lives = await asyncio.gather(*fetches)
+            records = await recorded
         states = self._states(desired)
-        records = self._read_records()
         return [EnvironmentState(state.environment, state.manifests, state.problems,
                                  live=live, error=error,
                                  records=records.get(state.environment.name))
                 for state, (live, error) in zip(states, lives, strict=True)]
 
-    def _read_records(self) -> dict[str, Records]:
-        store = self.records()
+    def _read_records(self, store: RecordStore | None) -> dict[str, Records]:
         if store is None:
             return {}
         return dict(store.read({e.name: e.project_id for e in self.environments}))

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
 from reconciler.engine.apply import (
@@ -29,8 +31,9 @@ from reconciler.engine.apply import (
     tiles_for_kept,
 )
 from reconciler.engine.changes import Action, Change, EnvironmentPlan
-from reconciler.engine.creates import Resolution, resolve_created
+from reconciler.engine.creates import resolve_created
 from reconciler.engine.normalize import live_form
+from reconciler.engine.pending import pending_name, run_token
 from reconciler.engine.ports import DashboardsAPI, WireDashboard, WireSummary
 from reconciler.errors import DashctlError, NotFound
 
@@ -101,23 +104,45 @@ async def reread(client: DashboardsAPI, change: Change, env: EnvironmentPlan,
     return change, live
 
 
-async def finish_create(client: DashboardsAPI, change: Change, created_id: str,
-                        summaries: list[WireSummary] | None) -> Done:
-    """Resolve a doubled name, then write the tiles of a create; a note when it lost."""
+async def make(client: DashboardsAPI, change: Change, pending: str) -> Done:
+    """Create a dashboard under its pending name, write its tiles, then give it its name.
+
+    A lost answer to the Create is looked up by the pending name, which only this run
+    uses (the client's adoption after an ambiguous Create). If a later step fails, the
+    dashboard is deleted again (or left to a later apply, as a leftover, if even that
+    fails): never an empty or half-made dashboard under the real name.
+    """
     assert change.after is not None
-    tiles = list(change.after["tiles"])
-    if summaries is None:
-        resolution = Resolution(created_id)
-    else:
-        resolution = resolve_created(change.dashboard, created_id, summaries)
+    made = str((await client.create_dashboard(pending))["id"])
+    try:
+        tiles = list(change.after["tiles"])
+        if tiles:
+            await client.upsert_tiles(made, tiles)
+        answer = await client.update_dashboard(made, change.dashboard)
+    except DashctlError:
+        with contextlib.suppress(DashctlError):
+            await delete(client, made)
+        raise
+    return _done(answer, made)
+
+
+async def settle_create(client: DashboardsAPI, change: Change, made: Done,
+                        summaries: list[WireSummary], token: str) -> Done:
+    """After every create of the run, given a fresh List: keep ours, or, when another apply
+    made the same name first, delete ours and write our tiles to the one kept (merged with
+    what is on it that dashctl does not model); delete this run's own debris either way."""
+    assert change.after is not None and made.id is not None
+    resolution = resolve_created(change.dashboard, made.id, summaries, token=token,
+                                 now=datetime.now(UTC))
+    for extra in resolution.debris:
+        await delete(client, extra)
     if not resolution.lost:
-        answer = await client.upsert_tiles(created_id, tiles) if tiles else None
-        return _done(answer, created_id)
+        return made
     assert resolution.delete is not None
     await delete(client, resolution.delete)
     kept = await client.get_dashboard(resolution.keep)
     try:
-        merged = tiles_for_kept(tiles, live_form(kept))
+        merged = tiles_for_kept(list(change.after["tiles"]), live_form(kept))
     except ValueError as error:
         raise DashctlError(f"{change.dashboard!r} ({resolution.keep}): {error}") from None
     answer = await client.upsert_tiles(resolution.keep, merged) if merged is not None else kept
@@ -156,21 +181,20 @@ async def apply_environment(
             return _done(live, planned.id, "nothing left to write: live moved to it")
         return _done(await execute(client, change) or live, planned.id)
 
-    created: dict[str, str] = {}  # name -> id of the dashboard this run created
-
-    async def create(change: Change) -> Done:
-        created[change.dashboard] = str((await client.create_dashboard(change.dashboard))["id"])
-        return Done(created[change.dashboard])
-
+    token = run_token(datetime.now(UTC), secrets.token_hex(4))
     creates = by_action(env, Action.CREATE)
     async with asyncio.TaskGroup() as group:  # updates go on while creates are resolved
         updated = [group.create_task(attempt(change, partial(write, change)))
                    for change in by_action(env, Action.UPDATE)]
-        bare = await asyncio.gather(
-            *(attempt(change, partial(create, change), last=False) for change in creates))
-        result.outcomes += [outcome for outcome in bare if outcome.error]
-        if created:
-            result.outcomes += await finish_creates(client, creates, created, attempt)
+        made = await asyncio.gather(*(
+            attempt(change, partial(make, client, change, pending_name(change.dashboard,
+                                                                        token, index)),
+                    last=False)
+            for index, change in enumerate(creates)))
+        result.outcomes += [outcome for outcome in made if outcome.error]
+        done = [outcome for outcome in made if not outcome.error]
+        if done:
+            result.outcomes += await settle_creates(client, done, token, attempt)
     result.outcomes += [task.result() for task in updated]
     reason = skipped_delete_reason(env, allow_delete=allow_delete)
     if reason is None:
@@ -179,31 +203,36 @@ async def apply_environment(
     else:
         result.skip_reason = reason
         result.skipped_deletes = [change.dashboard for change in env.deletes]
+    for leftover in env.leftovers:  # debris of earlier applies: dashctl's own, never a person's
+        with contextlib.suppress(DashctlError):
+            await delete(client, leftover.id)
+            result.leftovers.append(leftover.name)
     return result
 
 
-async def finish_creates(
-    client: DashboardsAPI, creates: list[Change], created: dict[str, str],
+async def settle_creates(
+    client: DashboardsAPI, made: list[ChangeOutcome], token: str,
     attempt: Callable[[Change, Step], Awaitable[ChangeOutcome]],
 ) -> list[ChangeOutcome]:
-    """List once more, then resolve and write every dashboard this run created."""
-    summaries: list[WireSummary] | None
+    """List once more, then settle every dashboard this run created (`settle_create`)."""
     try:
         summaries = await client.list_dashboards()
-        unchecked = None
     except DashctlError as error:
-        summaries, unchecked = None, str(error)
+        unchecked = str(error)
 
-    async def finish(change: Change) -> Done:
-        done = await finish_create(client, change, created[change.dashboard], summaries)
-        if unchecked is not None:
+        async def unsettled() -> Done:
             raise DashctlError(f"created, but the List that checks for a concurrent create of "
                                f"the same name failed: {unchecked}")
-        return done
 
-    return list(await asyncio.gather(*(
-        attempt(change, partial(finish, change))
-        for change in creates if change.dashboard in created)))
+        return list(await asyncio.gather(*(attempt(outcome.change, unsettled)
+                                           for outcome in made)))
+
+    def settle(outcome: ChangeOutcome) -> Step:
+        done = Done(outcome.id, outcome.updated_at)
+        return partial(settle_create, client, outcome.change, done, summaries, token)
+
+    return list(await asyncio.gather(*(attempt(outcome.change, settle(outcome))
+                                       for outcome in made)))
 
 
 async def moved_since(client: DashboardsAPI, env: EnvironmentPlan) -> list[str]:

@@ -63,6 +63,11 @@ class Round:
         return sorted(set(names()) - set(self.live))
 
     @property
+    def debris(self) -> int:
+        """Live dashboards no manifest declares: made by an apply and left behind."""
+        return sum(count for name, count in self.live.items() if name not in names())
+
+    @property
     def tracebacks(self) -> int:
         return sum("Traceback" in output for output in self.outputs)
 
@@ -87,7 +92,7 @@ class Round:
     @property
     def ok(self) -> bool:
         return (not self.unexplained and not self.duplicates and not self.missing
-                and not self.tracebacks and self.plan_after == 0)
+                and not self.debris and not self.tracebacks and self.plan_after == 0)
 
 
 def only_ambiguity(output: str) -> bool:

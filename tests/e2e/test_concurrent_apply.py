@@ -46,6 +46,17 @@ def test_concurrent_applies_make_one_dashboard_per_name(
     assert sum(result.resolved for result in rounds) > 0
 
 
+def test_concurrent_applies_that_lose_create_answers_leave_no_duplicate_and_no_debris(
+        emulator_factory: EmulatorFactory, tmp_path: Path, restore_token_env: None) -> None:
+    # a third of the Creates commit, then answer 503: the apply never heard (SPEC §4)
+    server = emulator_factory(latency_ms=20, ambiguous_create_rate=0.3, seed=7)
+    for index, processes in enumerate([3, 2]):
+        result = run_round(server, tmp_path, f"proj_lost{index}", processes)
+        assert result.ok, (index, result.codes, result.duplicates, result.debris,
+                           result.missing, result.plan_after,
+                           "\n---\n".join(result.unexplained)[-3000:])
+
+
 def test_apply_reads_a_doubled_name_again_before_calling_it_ambiguous(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,6 +55,7 @@ def test_tile_edited_added_removed(kit: RepoKit, capsys: pytest.CaptureFixture[s
     assert code == 2 and env["status"] == "drifted"
     assert env["drifted"] == [{
         "dashboard": "Growth KPIs", "id": ids(kit)["Growth KPIs"], "renamed": False,
+        "cause": "unknown",
         "tiles": {"added": ["ui_tile"], "changed": ["dau"], "removed": ["goals"]},
     }]
     code, out, _ = kit.run(capsys, "drift", "--env", "test")
@@ -81,6 +82,7 @@ def test_renamed_pinned_dashboard_is_reported_as_renamed(
     code, env = drift(kit, capsys)
     assert code == 2
     assert env["drifted"] == [{"dashboard": "Growth KPIs", "id": live_id, "renamed": True,
+                               "cause": "unknown",
                                "tiles": {"added": [], "changed": [], "removed": []}}]
 
 

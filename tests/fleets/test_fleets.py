@@ -173,7 +173,8 @@ def test_envs_json_and_shards_cover_every_member_once(
     assert after == before - {"tenants/proj_007"}  # removing a member moves no other
 
 
-@pytest.mark.parametrize("bad", ["0/4", "5/4", "x", "1/0"])
+@pytest.mark.parametrize("bad", [
+    "0/4", "5/4", "x", "1/0", "", " 1/4", "1 / 4", "\uff11/4", "1/\u0664"])
 def test_bad_shards_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                 bad: str) -> None:
     code, _, err = run_in(capsys, make_repo(tmp_path), "envs", "--shard", bad)

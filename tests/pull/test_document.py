@@ -83,7 +83,7 @@ def live_dashboard() -> dict[str, Any]:
 def pulled(tmp_path: Path, live: dict[str, Any], text: str = MANIFEST) -> tuple[bool, str]:
     path = tmp_path / "growth.yaml"
     path.write_text(text, encoding="utf-8")
-    document = load_roundtrip(path)
+    document = load_roundtrip(path, root=path.parent)
     changed = update_document(document, live, VARS)
     dump_roundtrip(document, path)
     return changed, path.read_text(encoding="utf-8")

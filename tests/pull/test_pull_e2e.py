@@ -218,3 +218,21 @@ def test_manifest_problems_stop_the_pull(repo: RepoKit, capsys: pytest.CaptureFi
     assert (code, out) == (1, "")
     assert "broken.yaml" in err and "nothing pulled" in err
     assert repo.unchanged_except() == []
+
+
+def test_a_fleet_member_is_pulled_into_the_folder_its_fleet_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kit = RepoKit(tmp_path / "repo", "fleets:\n  tenants:\n    url: sqlite:fleet.db\n"
+                  "    projects:\n      - project: p1\n")
+    kit.write("growth", {"name": "Growth KPIs", "tiles": []})
+    code, out, err = kit.run(capsys, "apply", "--env", "tenants/p1", "--auto-approve")
+    assert code == 0, out + err
+    kit.set_tiles("Growth KPIs", growth_tiles(), env="tenants/p1")
+
+    code, out, err = kit.run(capsys, "pull", "--env", "tenants/p1")
+
+    assert code == 0, err
+    assert (kit.root / "tenants" / "growth.yaml").exists()
+    assert not (kit.root / "tenants" / "p1").exists()
+    assert plan_code(kit, capsys, "tenants/p1") == 0

@@ -118,3 +118,23 @@ def test_a_live_name_the_api_would_now_refuse_is_not_written(
     assert code == 1 and out == ""
     assert "Bad\\nname" in err and "control character" in err
     assert staging_files(repo) == ["ops.yaml"]
+
+
+@pytest.mark.parametrize("content", [
+    "# Alert\n\x1b[31mred\x1b[0m\nline three\n",  # an escape sequence in multi-line content
+    "one line \x07 with a bell",
+    "carriage\r\nreturns\r\n",
+])
+def test_control_characters_are_written_escaped_and_the_file_validates(
+    repo: RepoKit, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    repo.create("Alerts", [wire_markdown("note", content, h=3)], env="staging")
+    code, _, err = repo.run(capsys, "pull", "--env", "staging")
+    assert code == 0, err
+    raw = (repo.root / "staging" / "alerts.yaml").read_bytes()
+    assert not any(byte < 0x20 and byte not in b"\n" for byte in raw), raw
+    assert_valid_and_empty(repo, capsys, "staging")
+    repo.set_tiles("Alerts", [wire_markdown("note", content + "\x1b[1m!", h=3)], env="staging")
+    code, _, err = repo.run(capsys, "pull", "--env", "staging")  # into the file written before
+    assert code == 0, err
+    assert_valid_and_empty(repo, capsys, "staging")

@@ -10,48 +10,20 @@ git process of the store that needed an identity would fail.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-IDENTITY = ("-c", "user.name=Test Author", "-c", "user.email=author@example.com")
-IDENTITY_VARIABLES = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
-                      "GIT_COMMITTER_EMAIL", "EMAIL", "GIT_DIR", "GIT_WORK_TREE",
-                      "GIT_INDEX_FILE")
-REAL_GIT = shutil.which("git")
+from tests.support.git import IDENTITY, REAL_GIT, commit_all, git, isolate_git
 
+__all__ = ["IDENTITY", "REAL_GIT", "commit_all", "git"]
 
 @pytest.fixture(autouse=True)
 def no_git_identity(tmp_path_factory: pytest.TempPathFactory,
                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
-    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
-    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
-    for variable in IDENTITY_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-
-
-def git(where: Path, *args: str, stdin: bytes | None = None, locks: bool = True) -> str:
-    """Run git in ``where`` as a user would (the test's side, not the store's);
-    ``locks=False``: without optional locks (a ``git status`` that leaves the index be)."""
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "1" if locks else "0"}
-    done = subprocess.run([REAL_GIT or "git", *args], cwd=where, input=stdin, env=env,
-                          capture_output=True, check=False)
-    assert done.returncode == 0, (args, done.stderr.decode())
-    return done.stdout.decode()
-
-
-def commit_all(where: Path, message: str = "manifests") -> str:
-    git(where, "add", "-A")
-    git(where, *IDENTITY, "commit", "-q", "-m", message)
-    return git(where, "rev-parse", "HEAD").strip()
+    isolate_git(tmp_path_factory.mktemp("home"), monkeypatch)
 
 
 @pytest.fixture

@@ -59,3 +59,9 @@ def test_a_repository_without_commits_has_none(tmp_path: Path) -> None:
 
 def test_a_folder_outside_any_repository_has_none(tmp_path: Path) -> None:
     assert repository_commit(tmp_path) is None
+
+
+def test_a_file_that_is_not_yaml_does_not_count(repo: Path, root: Path) -> None:
+    (root / "state.db-journal").write_bytes(b"sqlite")  # an emulator's database beside them
+    (root / "drift-staging.md").write_text("a report\n", "utf-8")
+    assert repository_commit(root) == head(repo)

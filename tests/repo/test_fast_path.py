@@ -224,10 +224,10 @@ def todays_loader(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_example_repository_gives_the_same_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
     repo = load_repo(EXAMPLE)
-    assert all(load_yaml(path).marks_deferred for path in EXAMPLE.rglob("*.yaml"))
+    assert all(load_yaml(path, root=EXAMPLE).marks_deferred for path in EXAMPLE.rglob("*.yaml"))
     fast = {name: load_manifests(repo, env) for name, env in repo.environments.items()}
     todays_loader(monkeypatch)
-    assert not load_yaml(EXAMPLE / "base" / "growth-kpis.yaml").marks_deferred
+    assert not load_yaml(EXAMPLE / "base" / "growth-kpis.yaml", root=EXAMPLE).marks_deferred
     again = load_repo(EXAMPLE)
     located = {name: load_manifests(again, env) for name, env in again.environments.items()}
     assert fast == located

@@ -53,19 +53,24 @@ def test_a_fifo_environments_yaml_is_a_problem_not_a_hang(tmp_path: Path) -> Non
 
 
 def test_devices_and_sockets_are_never_read(tmp_path: Path) -> None:
-    (tmp_path / "null.yaml").symlink_to("/dev/null")
-    document = load_yaml(tmp_path / "null.yaml")
+    (tmp_path / "null.yaml").symlink_to("/dev/null")  # a device, and out of the repository
+    document = load_yaml(tmp_path / "null.yaml", root=tmp_path)
+    assert [str(p) for p in document.problems] == [
+        f"{tmp_path}/null.yaml:1:1: resolves outside the repository (a symbolic link out of"
+        " it?): refused without reading it"
+    ]
+    document = load_yaml(tmp_path / "null.yaml", root=Path("/"))  # a repository holding /dev
     assert [str(p) for p in document.problems] == [
         f"{tmp_path}/null.yaml:1:1: not a regular file (a character device):"
         " only regular files are read"
     ]
     with socket.socket(socket.AF_UNIX) as listener:
         listener.bind(str(tmp_path / "sock.yaml"))
-        problem = load_yaml(tmp_path / "sock.yaml").problems[0]
+        problem = load_yaml(tmp_path / "sock.yaml", root=tmp_path).problems[0]
         assert "not a regular file (a socket)" in problem.message
 
 
 def test_pull_refuses_a_fifo_too(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")
     with pytest.raises(ManifestError, match="not a regular file"):
-        load_roundtrip(tmp_path / "pipe.yaml")
+        load_roundtrip(tmp_path / "pipe.yaml", root=tmp_path)

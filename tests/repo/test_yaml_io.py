@@ -154,20 +154,20 @@ def test_alias_bombs_are_refused_without_expanding_them() -> None:
 def test_files_are_checked_before_parsing(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"a: " + b"x" * (1 << 20))
-    assert "over the 1 MiB limit" in load_yaml(big).problems[0].message
+    assert "over the 1 MiB limit" in load_yaml(big, root=tmp_path).problems[0].message
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(b"a: 1\nname: caf\xe9\n")
-    problem = load_yaml(latin).problems[0]
+    problem = load_yaml(latin, root=tmp_path).problems[0]
     assert (problem.line, problem.column) == (2, 10)
     assert "not UTF-8" in problem.message
     nul = tmp_path / "nul.yaml"
     nul.write_bytes(b"a: 1\nb: x\x00y\n")
-    problem = load_yaml(nul).problems[0]
+    problem = load_yaml(nul, root=tmp_path).problems[0]
     assert (problem.line, problem.column, "U+0000" in problem.message) == (2, 5, True)
     bom = tmp_path / "bom.yaml"
     bom.write_bytes(b"\xef\xbb\xbfname: x\n")
-    assert load_yaml(bom).data == {"name": "x"}
-    missing = load_yaml(tmp_path / "missing.yaml")
+    assert load_yaml(bom, root=tmp_path).data == {"name": "x"}
+    missing = load_yaml(tmp_path / "missing.yaml", root=tmp_path)
     assert "cannot read file" in missing.problems[0].message
 
 
@@ -181,7 +181,7 @@ def test_roundtrip_keeps_comments_order_and_quotes(tmp_path: Path) -> None:
         "    position: {x: 0, y: 0, w: 6, h: 4}\n"
     )
     path.write_text(text, encoding="utf-8")
-    data = load_roundtrip(path)
+    data = load_roundtrip(path, root=tmp_path)
     assert list(data) == ["name", "tiles"]
     dump_roundtrip(data, path)
     assert path.read_text(encoding="utf-8") == text
@@ -195,7 +195,7 @@ def test_roundtrip_refuses_what_validation_refuses(tmp_path: Path) -> None:
     path = tmp_path / "m.yaml"
     path.write_text("a: 1\na: 2\n", encoding="utf-8")
     with pytest.raises(ManifestError) as caught:
-        load_roundtrip(path)
+        load_roundtrip(path, root=tmp_path)
     assert (caught.value.line, caught.value.column) == (2, 1)
 
 

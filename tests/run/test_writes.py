@@ -12,6 +12,7 @@ from reconciler.engine.apply import ApplyResult
 from reconciler.engine.changes import Change, EnvironmentPlan
 from reconciler.engine.plan import build_environment_plan
 from reconciler.engine.ports import WireDashboard
+from reconciler.engine.records import Record, Records
 from reconciler.repo.config import Environment
 from reconciler.repo.manifest import Manifest
 from reconciler.run.fetch import read_live
@@ -247,3 +248,60 @@ def test_moved_since_sees_a_name_created_and_a_dashboard_deleted_meanwhile() -> 
     api.put("New")  # another writer created it after the plan was made
     del api.dashboards[dashboard_id]  # and deleted the one the plan updates
     assert sorted(asyncio.run(moved_since(api, env_plan))) == ["Growth", "New"]
+
+
+# -- re-read before write (SPEC §7): an edit made while someone reads the plan --------------
+
+
+def recorded_plan(api: FakeAPI, dashboard_id: str, manifests: list[Manifest],
+                  env: Environment | None = None) -> EnvironmentPlan:
+    """The plan with a record of Growth as GROWTH was applied."""
+    live = asyncio.run(read_live(api))
+    record = Record(dashboard_id, "Growth", "local", [wire(t) for t in GROWTH], None, None)
+    return build_environment_plan(env or environment(), manifests, [], live,
+                                  Records({dashboard_id: record}))
+
+
+def test_an_edit_between_the_plan_and_the_write_is_merged_not_reverted() -> None:
+    api = FakeAPI()
+    dashboard_id = api.put("Growth", [wire(tile) for tile in GROWTH])
+    env_plan = recorded_plan(api, dashboard_id, [manifest("Growth", insight("dau"),
+                                                          markdown("goals", "# Q4"))])
+    api.dashboards[dashboard_id]["tiles"][0]["insight"]["visualization"] = "VISUALIZATION_BAR"
+
+    result = apply(api, env_plan)
+
+    assert not result.failed
+    tiles = {tile["id"]: tile for tile in api.dashboards[dashboard_id]["tiles"]}
+    assert tiles["dau"]["insight"]["visualization"] == "VISUALIZATION_BAR"  # the UI's edit
+    assert tiles["goals"]["markdown"]["content"] == "# Q4"  # git's change
+    assert api.calls["Get"] == 2 and api.calls["Upsert"] == 1  # the plan's read, one re-read
+
+
+def test_an_edit_between_the_plan_and_the_write_that_clashes_is_a_conflict() -> None:
+    api = FakeAPI()
+    dashboard_id = api.put("Growth", [wire(tile) for tile in GROWTH])
+    env_plan = recorded_plan(api, dashboard_id, [manifest("Growth", insight("dau"),
+                                                          markdown("goals", "# Q4"))])
+    api.dashboards[dashboard_id]["tiles"][1]["markdown"]["content"] = "# Ours"
+
+    result = apply(api, env_plan)
+
+    (failed,) = result.failed
+    assert failed.error is not None and "conflict" in failed.error
+    assert api.dashboards[dashboard_id]["tiles"][1]["markdown"]["content"] == "# Ours"
+    assert api.calls["Upsert"] == 0
+
+
+def test_a_delete_of_a_dashboard_edited_since_the_plan_is_refused() -> None:
+    api = FakeAPI()
+    api.put("Growth", [wire(tile) for tile in GROWTH])
+    stray = api.put("Stray", [wire(insight("x"))])
+    env_plan = plan(api, [manifest("Growth", *GROWTH)], environment(prune=True))
+    api.dashboards[stray]["tiles"][0]["insight"]["visualization"] = "VISUALIZATION_BAR"
+
+    result = apply(api, env_plan)
+
+    (failed,) = result.failed
+    assert failed.change.dashboard == "Stray" and "not deleted" in str(failed.error)
+    assert stray in api.dashboards

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from reconciler.engine.pending import real_name
 from reconciler.engine.ports import WireDashboard, WireObject, WireSummary
 from reconciler.errors import NotFound, Unavailable
 
@@ -83,12 +84,14 @@ class FakeAPI:
         return _copy(self.dashboards[dashboard_id])
 
     async def create_dashboard(self, name: str) -> WireDashboard:
-        self._count("Create", name)
+        # an apply creates under a pending name (engine.pending): refusals and the other
+        # writers' hooks are keyed by the name it will get
+        self._count("Create", real_name(name))
         if self.before_create:
-            self.before_create(self, name)
+            self.before_create(self, real_name(name))
         new_id = self.put(name)
         if self.after_create:
-            self.after_create(self, name)
+            self.after_create(self, real_name(name))
         return _copy(self.dashboards[new_id])
 
     async def update_dashboard(self, dashboard_id: str, name: str) -> WireDashboard:
