@@ -1,9 +1,9 @@
 """A Connect proxy in front of the emulator that refuses to create one dashboard.
 
 Every call is passed on to the emulator as it came (JSON codec), except a
-Create of the dashboard named ``refuse``, answered 403 permission_denied as a
-server that forbids it would: the apply that meets it fails part-way, having
-created the others.
+Create of the dashboard named ``refuse`` (under that name or a pending name
+made of it), answered 403 permission_denied as a server that forbids it
+would: the apply that meets it fails part-way, having created the others.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+PENDING = " [dashctl-pending "  # dashctl creates under a pending name, then renames
 FORWARDED = ("authorization", "x-project-id", "content-type", "connect-protocol-version",
              "accept", "user-agent")
 
@@ -31,7 +32,8 @@ def refusing_proxy(upstream: str, refuse: str) -> Iterator[str]:
 
         def do_POST(self) -> None:
             payload = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.endswith("/Create") and json.loads(payload or b"{}").get("name") == refuse:
+            name = str(json.loads(payload or b"{}").get("name", ""))
+            if self.path.endswith("/Create") and name.split(PENDING)[0] == refuse:
                 self.answer(403, "application/json", json.dumps(
                     {"code": "permission_denied", "message": f"creating {refuse!r} is forbidden"}
                 ).encode())

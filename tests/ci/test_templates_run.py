@@ -128,7 +128,7 @@ class Site:
             self.origin.publish(self.repository, f"Dashboards as of run {self.runs}")
         handlers = {
             "actions/checkout": checkout(copied) if copied else git_checkout(self.origin),
-            "actions/cache": Cache(options.pop("venv", SEED_VENV)),
+            "actions/cache": Cache(SEED_VENV),
             "actions/upload-artifact": artifacts.upload,
             "actions/download-artifact": options.pop("download", artifacts.download),
         }
@@ -262,6 +262,9 @@ def test_apply_applies_each_approved_plan_then_has_nothing_to_do(
     assert staging.step("Fetch the applied records").outcome == "success"
     assert "2 record ref(s) fetched" in staging.step("Fetch the applied records").output
     assert staging.step("Plan").outputs["exit-code"] == "0", staging.log()
+    assert "Edited outside git since the last apply" in staging.summary
+    (comment,) = github.bodies(REPO, PR)
+    assert "Edited outside git since the last apply" in comment
 
 
 def test_records_are_pushed_after_an_apply_that_failed_part_way(site: Site) -> None:
@@ -320,12 +323,7 @@ def gh_state(site: Site) -> Path:
     return state
 
 
-# Whether this dashctl's drift reports say why each dashboard drifted (SPEC §7).
-CAUSES = '"cause"' in (ROOT / "schemas" / "drift.schema.json").read_text("utf-8")
-
-
-def drift(site: Site, github: FakeGitHubWithPulls, *envs: str,
-          venv: Path = SEED_VENV) -> dict[str, list[Leg]]:
+def drift(site: Site, github: FakeGitHubWithPulls, *envs: str) -> dict[str, list[Leg]]:
     """One night's drift run: issues through the fake gh, pull requests to the fake GitHub."""
     state = gh_state(site)
     github.origin = site.origin
@@ -336,45 +334,7 @@ def drift(site: Site, github: FakeGitHubWithPulls, *envs: str,
 
     schedule = {"event_name": "schedule", "token": TOKEN, "api_url": github.url}
     return site.workflow(DRIFT, schedule, site.secrets(*(envs or ("staging",))),
-                         prepare=fake_gh, venv=venv).run()
-
-
-def drift_reporting_causes(site: Site, causes: dict[str, str]) -> Path:
-    """The action's venv, this run's dashctl, except that while its drift reports carry no
-    "cause" yet, `drift --env E --report-dir D` answers a report giving each environment's
-    drifted Growth KPIs the cause ``causes[E]`` (the contract SPEC §7 sets); with causes in
-    the reports, this run's venv as it is."""
-    if CAUSES:
-        return SEED_VENV
-    reports = site.base / "drift-with-causes"
-    reports.mkdir()
-    for env, cause in causes.items():
-        board = site.board(env, "Growth KPIs")
-        (reports / f"drift-{env}.json").write_text(json.dumps({
-            "formatVersion": 1, "environments": [{
-                "name": env, "status": "drifted", "missing": [], "unmanaged": [], "errors": [],
-                "drifted": [{"dashboard": "Growth KPIs", "id": board["id"], "renamed": False,
-                             "tiles": {"added": [], "changed": ["dau"], "removed": []},
-                             "cause": cause}]}]}), "utf-8")
-        (reports / f"drift-{env}.md").write_text(
-            f"### dashctl drift: `{env}`\n\n- Growth KPIs: tile `dau` changed ({cause})\n", "utf-8")
-    venv = site.base / "venv-drift-with-causes"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(SEED_VENV / "bin" / "python")
-    dashctl = venv / "bin" / "dashctl"
-    dashctl.write_text(f"""#!/usr/bin/env bash
-if [ "$1" != drift ]; then exec '{DASHCTL}' "$@"; fi
-while [ "$#" -gt 0 ]; do
-  case $1 in --env) env=$2; shift ;; --report-dir) dir=$2; shift ;; esac
-  shift
-done
-mkdir -p "$dir"
-cp '{reports}'/"drift-$env.json" '{reports}'/"drift-$env.md" "$dir/"
-cat "$dir/drift-$env.md"
-exit 2
-""", "utf-8")
-    dashctl.chmod(0o755)
-    return venv
+                         prepare=fake_gh).run()
 
 
 def issues(site: Site) -> list[dict[str, Any]]:
@@ -438,11 +398,13 @@ def test_drift_adopts_edits_made_outside_git_in_one_pull_request_per_environment
     production.parent.mkdir(parents=True)
     production.write_text((ROOT / "dashboards" / "base" / "growth-kpis.yaml").read_text(
         "utf-8").replace("5% week over week", "7% week over week"), "utf-8")
-    venv = drift_reporting_causes(site, {"staging": "outside", "production": "git"})
 
-    legs = drift(site, github_pulls, "staging", "production", venv=venv)
+    legs = drift(site, github_pulls, "staging", "production")
     assert {leg.matrix["name"]: leg.step("Drift").outputs["exit-code"]
             for leg in legs["drift"]} == {"staging": "2", "production": "2"}, all_logs(legs)
+    causes = {env: [d["cause"] for e in drift_report(site, env)["environments"]
+                    for d in e["drifted"]] for env in ("staging", "production")}
+    assert causes == {"staging": ["outside"], "production": ["git"]}
     (outside,) = legs["outside"]
     assert [e["name"] for e in json.loads(outside.outputs["environments"])] == ["staging"]
     (adopt,) = legs["adopt"]  # nothing for production: its drift is git's own
@@ -462,7 +424,7 @@ def test_drift_adopts_edits_made_outside_git_in_one_pull_request_per_environment
     first = site.origin.rev(ADOPT_BRANCH)
 
     # The next night, nothing new: the branch is not pushed again, the pull request updated.
-    legs = drift(site, github_pulls, "staging", "production", venv=venv)
+    legs = drift(site, github_pulls, "staging", "production")
     (adopt,) = legs["adopt"]
     assert adopt.result == "success", adopt.log()
     assert "already holds these edits: not pushed again" in adopt.log()
@@ -473,7 +435,7 @@ def test_drift_adopts_edits_made_outside_git_in_one_pull_request_per_environment
     # Another edit in the editor: the branch is rewritten, still one pull request.
     site.edit_in_the_ui("staging", "Growth KPIs", "goals",
                         {"markdown": {"content": "# Goals, as edited in the UI"}})
-    legs = drift(site, github_pulls, "staging", "production", venv=venv)
+    legs = drift(site, github_pulls, "staging", "production")
     (adopt,) = legs["adopt"]
     assert adopt.result == "success", adopt.log()
     assert site.origin.rev(ADOPT_BRANCH) != first
@@ -482,6 +444,13 @@ def test_drift_adopts_edits_made_outside_git_in_one_pull_request_per_environment
     (pull,) = github_pulls.pulls
     assert pull["edits"] == 2
     assert site.token("staging") not in all_logs(legs)
+
+
+def drift_report(site: Site, env: str) -> dict[str, Any]:
+    """The JSON drift report of ``env`` the last run kept as an artifact."""
+    folder = site.base / f"run-{site.runs}" / "artifacts" / f"dashctl-drift-{env}"
+    report: dict[str, Any] = json.loads((folder / f"drift-{env}.json").read_text("utf-8"))
+    return report
 
 
 def git_diff_names(site: Site, old: str, new: str) -> list[str]:
