@@ -27,6 +27,11 @@ from ruamel.yaml import YAML
 from tests.ci.expressions import Status, condition, to_string, value_of
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+# The github context's values unless a test gives others (and `workspace`, the runner's).
+GITHUB = {"event_name": "push", "repository": "acme/dashboards",
+          "server_url": "https://github.com", "run_id": "4242", "sha": "0" * 40,
+          "token": "ghs_simulated", "ref": "refs/heads/main", "ref_name": "main",
+          "api_url": "http://127.0.0.1:9", "action_path": ""}
 STEP_TIMEOUT_S = 300
 
 
@@ -100,11 +105,7 @@ class Runner:
         for folder in (self.workspace, self.temp, self.tool_cache, self.files):
             folder.mkdir(parents=True, exist_ok=True)
         self.handlers.setdefault("actions/setup-python", setup_python)
-        self.github = {"workspace": str(self.workspace), "event_name": "push",
-                       "repository": "acme/dashboards", "server_url": "https://github.com",
-                       "run_id": "4242", "sha": "0" * 40, "token": "ghs_simulated",
-                       "api_url": "http://127.0.0.1:9",
-                       "action_path": "", **self.github}
+        self.github = {"workspace": str(self.workspace), **GITHUB, **self.github}
 
     @property
     def workspace(self) -> Path:

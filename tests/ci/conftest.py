@@ -1,4 +1,4 @@
-"""Fixtures for the CI integration tests: a fake GitHub on real HTTP."""
+"""Fixtures for the CI integration tests: a fake GitHub on real HTTP (with pull requests)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci.fake_pulls import github_pulls
 from tests.support.factories import insight, markdown
 from tests.support.github import PR, REPO, TOKEN
 from tests.support.repo import write_repo
 
-__all__ = ["PR", "REPO", "TOKEN"]
+__all__ = ["PR", "REPO", "TOKEN", "github_pulls"]
 
 ENVIRONMENTS = ("staging", "production")
 

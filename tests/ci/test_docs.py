@@ -110,3 +110,20 @@ def test_the_docs_show_the_action_by_tag_and_by_commit() -> None:
         assert "your-org/dashctl@v0" in text
         assert re.search(r"your-org/dashctl@[0-9a-f]{40} # v\d", text)
     assert "pip install dashctl" not in DOC + README  # no such package on any index
+
+
+def test_the_applied_records_and_the_adopt_pull_requests_are_documented() -> None:
+    drift = load_yaml(TEMPLATES / "dashboards-drift.yml")["jobs"]
+    (fetch,) = [s for s in drift["drift"]["steps"] if s.get("name") == "Fetch the applied records"]
+    refspec = "'+refs/dashctl/applied/*:refs/dashctl/applied/*'"
+    assert f"git fetch --no-tags origin {refspec}" in fetch["run"]
+    assert f"git fetch --no-tags origin {refspec}" in DOC  # as the templates run it
+    for text in (DOC, README):
+        assert "refs/dashctl/applied/<env>" in text or "refs/dashctl/applied/staging" in text
+        assert "dashctl/adopt/<env>" in text
+    assert "Allow GitHub Actions to create and approve pull requests" in DOC
+    assert "41898282+github-actions[bot]@users.noreply.github.com" in DOC
+    for job, permissions in {"apply": "`contents: write`", "adopt": "`contents: write`"}.items():
+        (row,) = [line for line in DOC.splitlines() if line.startswith("|")
+                  and f"`{job}` |" in line]
+        assert permissions in row, row

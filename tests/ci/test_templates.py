@@ -33,17 +33,24 @@ CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 ACTION = "your-org/dashctl@v0"
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
 
-# The least each job needs, by what its steps do.
+# The least each job needs, by what its steps do. Writing to the repository: only
+# the apply jobs (their applied records) and the adopt job (its branch and pull request).
 PERMISSIONS = {
     "dashboards-plan.yml": {"validate": {"contents": "read"},
                             "plan": {"contents": "read", "pull-requests": "write"}},
     "dashboards-apply.yml": {"environments": {"contents": "read"}, "plan": {"contents": "read"},
-                             "collect": {}, "apply": {"contents": "read"}},
+                             "collect": {}, "apply": {"contents": "write"}},
     "dashboards-drift.yml": {"environments": {"contents": "read"},
-                             "drift": {"contents": "read", "issues": "write"}},
+                             "drift": {"contents": "read", "issues": "write"},
+                             "outside": {},
+                             "adopt": {"contents": "write", "pull-requests": "write"}},
     "dashboards-fleet.yml": {"plan": {"contents": "read"}, "collect": {},
-                             "apply": {"contents": "read"}},
+                             "apply": {"contents": "write"}},
 }
+# The commands that read the applied records (SPEC §7), so must have them fetched first.
+READ_RECORDS = ("plan", "apply", "drift", "pull")
+FETCH_RECORDS = "git fetch --no-tags origin '+refs/dashctl/applied/*:refs/dashctl/applied/*'"
+BOT = "41898282+github-actions[bot]@users.noreply.github.com"
 
 
 def template(name: str) -> dict[str, Any]:
@@ -66,6 +73,21 @@ def dashctl_args(item: dict[str, Any]) -> list[str]:
 def command(item: dict[str, Any]) -> str:
     words = [w for w in dashctl_args(item) if not w.startswith("-")]
     return words[0] if words else ""
+
+
+def named(job: dict[str, Any], name: str) -> dict[str, Any]:
+    (found,) = [s for s in job["steps"] if s.get("name") == name]
+    return found
+
+
+def position(job: dict[str, Any], name: str) -> int:
+    return job["steps"].index(named(job, name))
+
+
+def git_commands(script: str) -> list[str]:
+    """The git command lines of a script, continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", script)
+    return [m.group(0) for m in re.finditer(r"\bgit (?:-c \S+ )*[a-z-]+[^\n;|)]*", joined)]
 
 
 # --- (a) schemas ---------------------------------------------------------------------------
@@ -139,13 +161,21 @@ def test_secrets_are_only_in_the_steps_that_use_them(name: str) -> None:
                 assert key == "TOKEN_SET"  # only whether it is set, not the token
             else:
                 assert key == "token", f"{job_name}: a secret in {key}"
-                assert command(item) in ("plan", "apply", "drift"), item
+                assert command(item) in READ_RECORDS, item
         if "github.token" in str(values):
-            assert command(item) == "comment" or "gh issue" in item.get("run", ""), item
+            script = item.get("run", "")
+            assert (command(item) == "comment" or "gh issue" in script or "gh pr" in script
+                    or re.search(r"\bgit (fetch|push)\b", script)), item
+            assert key_of(item, "${{ github.token }}") in ("GITHUB_TOKEN", "GH_TOKEN"), item
     # The only secret is each environment's (or the fleet's) own API token.
     assert set(re.findall(r"secrets\[([\w.-]+)\]", text)) <= {
         "matrix.token_env", "steps.members.outputs.token-env"}
     assert not re.findall(r"secrets\.\w+", text)
+
+
+def key_of(item: dict[str, Any], value: str) -> str:
+    (key,) = [k for k, v in item.get("env", {}).items() if v == value]
+    return key
 
 
 @pytest.mark.parametrize("name", ["dashboards-plan.yml", "dashboards-apply.yml",
@@ -226,7 +256,7 @@ def test_apply_runs_the_approved_saved_plan_in_its_environment(name: str) -> Non
 def test_the_fleet_template_takes_one_shard_per_job() -> None:
     plan = template("dashboards-fleet.yml")["jobs"]["plan"]
     assert plan["strategy"]["matrix"] == {"shard": [1, 2, 3, 4]}
-    assert plan["steps"][1]["with"]["args"] == (
+    assert named(plan, "The shard's members")["with"]["args"] == (
         "envs --env 'tenants/*' --shard ${{ matrix.shard }}/${{ strategy.job-total }}"
         " --format json")
 
@@ -244,6 +274,127 @@ def test_drift_runs_nightly_and_keeps_one_issue_per_environment() -> None:
     assert 'title="Dashboard drift: $ENV_NAME"' in issue["run"]
     assert {"gh issue create", "gh issue edit", "gh issue close"} <= set(
         re.findall(r"gh issue \w+", issue["run"]))
+
+
+# --- (c) applied records and adopt pull requests (SPEC §5, §7) -----------------------------
+
+
+def jobs_of_every_template() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for name in TEMPLATE_NAMES:
+        for job_name, job in template(name)["jobs"].items():
+            yield name, job_name, job
+
+
+def test_records_are_fetched_before_every_command_that_reads_them() -> None:
+    fetch_steps = []
+    for name, job_name, job in jobs_of_every_template():
+        readers = [i for i, s in enumerate(job["steps"]) if command(s) in READ_RECORDS]
+        fetches = [s for s in job["steps"] if s.get("name") == "Fetch the applied records"]
+        if not readers:
+            assert not fetches, f"{name} {job_name}: fetches records it never reads"
+            continue
+        (fetch,) = fetches
+        where = f"{name} {job_name}"
+        assert fetch["id"] == "records", where
+        at = job["steps"].index(fetch)
+        assert at == 1 and job["steps"][0]["uses"].startswith("actions/checkout@"), where
+        assert at < min(readers), where
+        fetch_steps.append(fetch)
+    assert len(fetch_steps) == 7  # plan; apply: plan, apply; drift: drift, adopt; fleet: 2
+    first = fetch_steps[0]
+    assert all(s == first for s in fetch_steps)  # one step, the same everywhere
+    script = first["run"]
+    assert FETCH_RECORDS in script  # a glob: a repository with no records yet fetches nothing
+    assert "--depth" not in script and "unshallow" not in script  # the records' own history
+    assert "if" not in first  # a failed fetch stops the job: no plan that ignores records
+    assert first["env"] == {"GH_TOKEN": "${{ github.token }}",
+                            "SERVER_URL": "${{ github.server_url }}"}
+    # the token reaches git through its environment, never .git/config or the command line
+    assert 'GIT_CONFIG_KEY_0="http.$SERVER_URL/.extraheader"' in script
+    assert "::add-mask::$basic" in script
+
+
+@pytest.mark.parametrize("name", ["dashboards-apply.yml", "dashboards-fleet.yml"])
+def test_the_apply_job_pushes_the_records_it_wrote_also_after_a_failure(name: str) -> None:
+    apply = template(name)["jobs"]["apply"]
+    push = named(apply, "Push the applied records")
+    (applying,) = [s for s in apply["steps"] if command(s) == "apply"]
+    assert apply["steps"].index(applying) < apply["steps"].index(push)
+    # always(): also when the apply failed part-way (or was cancelled), once the records were
+    # fetched (the refs to push are those that moved since)
+    assert push["if"] == "${{ always() && steps.records.outcome == 'success' }}"
+    script = push["run"]
+    assert '"$RUNNER_TEMP/dashctl-records-fetched"' in script
+    pushes = [c for c in git_commands(script) if c.startswith("git push")]
+    assert pushes == ['git push --porcelain origin "${specs[@]}" > "$out" 2>&1 ']
+    assert 'specs+=("$ref:$ref")' in script  # each ref to itself, no "+": never forced
+    assert not any("--force" in c or " -f " in c for c in git_commands(script))
+    # a rejected ref is fetched aside, merged onto, and pushed again; what cannot be, said
+    assert 'git fetch --no-tags origin "+$ref:$incoming"' in script
+    assert "git merge-tree --write-tree" in script and "git commit-tree" in script
+    assert "::warning title=Applied records not pushed::" in script
+    assert "::error title=Applied records not pushed::" in script
+    assert script.count("$GITHUB_STEP_SUMMARY") == 2
+    assert push["env"]["GH_TOKEN"] == "${{ github.token }}"
+
+
+def test_the_two_apply_templates_push_alike() -> None:
+    steps_of = [named(template(name)["jobs"]["apply"], "Push the applied records")
+                for name in ("dashboards-apply.yml", "dashboards-fleet.yml")]
+    assert steps_of[0] == steps_of[1]
+
+
+def test_only_the_apply_and_adopt_jobs_write_and_only_they_push() -> None:
+    for name, job_name, job in jobs_of_every_template():
+        writes = job["permissions"].get("contents") == "write"
+        assert writes == (job_name in ("apply", "adopt")), (name, job_name)
+        if job["permissions"].get("pull-requests") == "write":
+            assert (name, job_name) in {("dashboards-plan.yml", "plan"),  # the sticky comment
+                                        ("dashboards-drift.yml", "adopt")}
+        pushes = [c for s in job["steps"] for c in git_commands(s.get("run", ""))
+                  if c.startswith("git push")]
+        assert bool(pushes) == writes, (name, job_name)
+    for name in TEMPLATE_NAMES:
+        text = (TEMPLATES / name).read_text("utf-8")
+        assert not re.search(r"\bgit config\b", text)  # no identity or credential left behind
+
+
+def test_drift_adopts_outside_edits_in_a_job_of_its_own() -> None:
+    jobs = template("dashboards-drift.yml")["jobs"]
+    drift, outside, adopt = jobs["drift"], jobs["outside"], jobs["adopt"]
+    assert needs_of(outside) == ["environments", "drift"] and needs_of(adopt) == ["outside"]
+    assert "!cancelled()" in outside["if"]
+    assert outside["permissions"] == {}
+    assert outside["outputs"] == {"environments": "${{ steps.outside.outputs.environments }}"}
+    selecting = named(outside, "Environments with edits made outside git")["run"]
+    assert '.cause == "outside" or .cause == "both"' in selecting
+    assert 'select(.status == "drifted")' in selecting
+    assert named(drift, "Keep the reports")["with"]["name"] == "dashctl-drift-${{ matrix.slug }}"
+    assert "needs.outside.outputs.environments != '[]'" in adopt["if"]
+
+    report = named(adopt, "Fetch the drift report")
+    assert report["with"] == {"name": "dashctl-drift-${{ matrix.slug }}",
+                              "path": "${{ runner.temp }}/dashctl-drift"}
+    (pulling,) = [s for s in adopt["steps"] if command(s) == "pull"]
+    assert dashctl_args(pulling) == ["pull", "--env", "${{", "matrix.name", "}}"]
+    step = adopt["steps"][-1]
+    assert adopt["steps"].index(pulling) == len(adopt["steps"]) - 2
+    assert "if" not in step  # only after a pull that succeeded
+    env, script = step["env"], step["run"]
+    assert env["BRANCH"] == "dashctl/adopt/${{ matrix.slug }}"  # a member's / becomes __
+    assert env["REPORT"] == "${{ runner.temp }}/dashctl-drift/drift-${{ matrix.slug }}.md"
+    assert env["GH_TOKEN"] == "${{ github.token }}" and env["BASE"] == "${{ github.ref_name }}"
+    commits = [c for c in git_commands(script) if " commit " in c]
+    assert len(commits) == 1 and commits[0].startswith(
+        'git -c user.name="$bot_name" -c user.email="$bot_email" commit ')  # this commit only
+    assert f"bot_email='{BOT}'" in script and "bot_name='github-actions[bot]'" in script
+    assert 'git add --all -- "$MANIFESTS"' in script and env["MANIFESTS"] == "dashboards"
+    assert "git diff --cached --quiet" in script  # nothing pulled: nothing happens
+    assert 'git push --force-with-lease="refs/heads/$BRANCH:$remote" origin' in script
+    assert "HEAD^{tree}" in script  # an unchanged branch is not pushed again
+    assert {"gh pr list", "gh pr edit", "gh pr create"} <= set(re.findall(r"gh pr \w+", script))
+    assert '--body-file "$RUNNER_TEMP/adopt-pr.md"' in script
+    assert 'head -c 60000 "$REPORT"' in script  # the drift report is the body
 
 
 def test_templates_reference_the_action_as_a_placeholder() -> None:

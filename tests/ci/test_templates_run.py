@@ -2,12 +2,15 @@
 
 A dashboards repository as a user has it (no pyproject.toml; `local` on
 sqlite, `staging` and `production` behind the emulator on 127.0.0.1) is
-"checked out" into each job; `your-org/dashctl@v0` is this checkout's
-action.yml; artifacts go through a folder; comments go to the fake GitHub of
-tests/ci/fake_github.py and issues to the fake `gh` of tests/ci/fakes. The
-templates list environments with `dashctl envs`, so these tests need the
-CLI half of issue 12 (envs, `comment --plan`) and are skipped without it.
-They take minutes on a shared machine: .ci/run runs them, `make test` skips them.
+published to a bare git repository, `origin` (tests/ci/git_sim.py), and
+checked out shallow into each job as actions/checkout does, so the applied
+records are fetched from and pushed to a real remote; `your-org/dashctl@v0`
+is this checkout's action.yml; artifacts go through a folder; comments and
+pull requests go to the fake GitHub (tests/ci/fake_pulls.py), issues and
+pull requests through the fake `gh` of tests/ci/fakes. The templates list
+environments with `dashctl envs`, so these tests need the CLI half of issue
+12 (envs, `comment --plan`) and are skipped without it. They take minutes on
+a shared machine: .ci/run runs them, `make test` skips them.
 """
 
 from __future__ import annotations
@@ -30,8 +33,12 @@ import jwt
 import pytest
 
 from reconciler.emulator.auth import PROJECTS_CLAIM
-from tests.ci.actions_sim import Runner, workflow_commands
+from tests.ci.actions_sim import Runner, load_yaml, workflow_commands
 from tests.ci.conftest import PR, REPO, SLOW_CI, TOKEN, slow_ci
+from tests.ci.fake_pulls import FakeGitHubWithPulls
+from tests.ci.git_sim import RECORDS, Origin, git
+from tests.ci.git_sim import checkout as git_checkout
+from tests.ci.refusing_proxy import refusing_proxy
 from tests.ci.test_action import Cache
 from tests.ci.workflow_sim import Artifacts, Leg, Workflow, checkout
 from tests.support.fake_github import FakeGitHub
@@ -77,6 +84,8 @@ class Site:
             "production": {"url": server.url, "project": self.projects["production"],
                            "token_env": "DASHCTL_TOKEN_PRODUCTION", "vars": {"site": "production"}},
         }})
+        (self.repository / ".gitignore").write_text(".dashctl/\n*.db\n", "utf-8")
+        self.origin = Origin.create(base / "origin.git")
         self.runs = 0
 
     def token(self, env: str) -> str:
@@ -95,13 +104,30 @@ class Site:
     def names(self, env: str) -> list[str]:
         return sorted(d["name"] for d in self.rpc(env, "List", {}).get("dashboards", []))
 
+    def board(self, env: str, name: str) -> dict[str, Any]:
+        (found,) = [d for d in self.rpc(env, "List", {})["dashboards"] if d["name"] == name]
+        board: dict[str, Any] = self.rpc(env, "Get", {"id": found["id"]})["dashboard"]
+        return board
+
+    def edit_in_the_ui(self, env: str, name: str, tile: str, change: dict[str, Any]) -> None:
+        """What someone does in the product's editor: one tile of a live dashboard changed."""
+        board = self.board(env, name)
+        tiles = [deep_merge(t, change) if t["id"] == tile else t for t in board["tiles"]]
+        assert tiles != board["tiles"]
+        self.rpc(env, "Upsert", {"dashboardId": board["id"], "tiles": tiles})
+
     def workflow(self, path: Path, github: dict[str, Any], secrets: dict[str, str],
                  **options: Any) -> Workflow:
+        """A run of ``path`` on the repository as it is now (published to origin's main
+        first, unless ``repository`` names a folder to copy instead of a checkout)."""
         self.runs += 1
         run = self.base / f"run-{self.runs}"
         artifacts = options.pop("artifacts", Artifacts(run / "artifacts"))
+        copied = options.pop("repository", None)
+        if copied is None:
+            self.origin.publish(self.repository, f"Dashboards as of run {self.runs}")
         handlers = {
-            "actions/checkout": checkout(options.pop("repository", self.repository)),
+            "actions/checkout": checkout(copied) if copied else git_checkout(self.origin),
             "actions/cache": Cache(SEED_VENV),
             "actions/upload-artifact": artifacts.upload,
             "actions/download-artifact": options.pop("download", artifacts.download),
@@ -109,6 +135,15 @@ class Site:
         actions = options.pop("actions", {"your-org/dashctl@v0": ROOT})
         return Workflow(path, run, {"run_id": str(1000 + self.runs), **github},
                         secrets, actions, handlers, **options)
+
+
+def deep_merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``change`` merged in, nested mappings merged key by key."""
+    merged = dict(base)
+    for key, value in change.items():
+        merged[key] = (deep_merge(base[key], value)
+                       if isinstance(value, dict) and isinstance(base.get(key), dict) else value)
+    return merged
 
 
 @pytest.fixture
@@ -174,7 +209,15 @@ def test_a_fork_is_validated_and_not_planned(site: Site, github: FakeGitHub) -> 
 PUSH = {"event_name": "push", "ref": "refs/heads/main"}
 
 
-def test_apply_applies_each_approved_plan_then_has_nothing_to_do(site: Site) -> None:
+def pushed(leg: Leg) -> list[str]:
+    """The record refs a leg's push step pushed."""
+    return re.findall(r"^pushed (\S+)$", leg.step("Push the applied records").output,
+                      re.MULTILINE)
+
+
+def test_apply_applies_each_approved_plan_then_has_nothing_to_do(
+    site: Site, github: FakeGitHub
+) -> None:
     site.rpc("staging", "Create", {"name": "Growth KPIs"})  # managed: updated
     site.rpc("staging", "Create", {"name": "Made in the UI"})  # staging prunes it
     site.rpc("production", "Create", {"name": "Made in the UI"})  # production keeps it
@@ -190,14 +233,58 @@ def test_apply_applies_each_approved_plan_then_has_nothing_to_do(site: Site) -> 
         assert leg.result == "success", leg.log()
         assert leg.environment == leg.matrix["name"]
         assert leg.concurrency == f"dashctl-apply-{leg.matrix['name']}"
+        assert pushed(leg) == [f"{RECORDS}{leg.matrix['name']}"]  # its own ref, no other
     assert "Made in the UI" not in site.names("staging")
     assert "Made in the UI" in site.names("production")
     assert "Growth KPIs" in site.names("production")
+    records = site.origin.refs()
+    assert sorted(records) == [f"{RECORDS}production", f"{RECORDS}staging"]
+    for env in ("staging", "production"):  # every managed dashboard
+        assert len(site.origin.records(env)) == len(list((ROOT / "dashboards" / "base").iterdir()))
 
     again = site.workflow(APPLY, PUSH, secrets).run()
     assert [leg.step("Plan").outputs["exit-code"] for leg in again["plan"]] == ["0", "0"]
     assert json.loads(again["collect"][0].outputs["environments"]) == []
     assert [leg.result for leg in again["apply"]] == ["skipped"]
+    assert site.origin.refs() == records
+
+    # An edit in the product's editor: with the records fetched, the plan of a pull request
+    # keeps it (no change to make); without them it would revert it.
+    site.edit_in_the_ui("staging", "Growth KPIs", "dau",
+                        {"insight": {"visualization": "VISUALIZATION_BAR"}})
+    without_records = subprocess.run(
+        [str(DASHCTL), "--root", str(site.repository / "dashboards"), "plan", "--env", "staging"],
+        env={**os.environ, **site.secrets("staging")}, capture_output=True, text=True,
+        check=False, timeout=120)
+    assert without_records.returncode == 2, without_records.stdout + without_records.stderr
+    planned = site.workflow(PLAN, pull_request(REPO, github.url), site.secrets("staging")).run()
+    staging = only(planned["plan"], "staging")
+    assert staging.step("Fetch the applied records").outcome == "success"
+    assert "2 record ref(s) fetched" in staging.step("Fetch the applied records").output
+    assert staging.step("Plan").outputs["exit-code"] == "0", staging.log()
+    assert "Edited outside git since the last apply" in staging.summary
+    (comment,) = github.bodies(REPO, PR)
+    assert "Edited outside git since the last apply" in comment
+
+
+def test_records_are_pushed_after_an_apply_that_failed_part_way(site: Site) -> None:
+    path = site.repository / "dashboards" / "environments.yaml"
+    environments = load_yaml(path)
+    with refusing_proxy(site.server.url, refuse="Retention") as url:
+        environments["environments"]["staging"]["url"] = url  # staging refuses one create
+        dump_yaml(path, environments)
+        legs = site.workflow(APPLY, PUSH, site.secrets("staging", "production")).run()
+
+    staging, production = only(legs["apply"], "staging"), only(legs["apply"], "production")
+    assert production.result == "success"
+    assert staging.result == "failure"
+    assert staging.step("Apply the approved plan").outcome == "failure"
+    push = staging.step("Push the applied records")
+    assert push.outcome == "success", staging.log()
+    assert pushed(staging) == [f"{RECORDS}staging"]
+    recorded = [json.loads(line)["name"] for line in site.origin.records("staging")]
+    assert sorted(recorded) == ["Activation Funnel", "Experiments", "Growth KPIs", "KPI Board"]
+    assert "Retention" not in site.names("staging")
 
 
 def test_a_plan_that_went_stale_is_refused_with_a_re_run_message(site: Site) -> None:
@@ -236,15 +323,17 @@ def gh_state(site: Site) -> Path:
     return state
 
 
-def drift(site: Site) -> dict[str, list[Leg]]:
+def drift(site: Site, github: FakeGitHubWithPulls, *envs: str) -> dict[str, list[Leg]]:
+    """One night's drift run: issues through the fake gh, pull requests to the fake GitHub."""
     state = gh_state(site)
+    github.origin = site.origin
 
     def fake_gh(runner: Runner) -> None:
         runner.path_entries.append(str(FAKES))
         runner.env |= {"FAKE_GH_STATE": str(state), "FAKE_PYTHON": sys.executable}
 
-    schedule = {"event_name": "schedule"}
-    return site.workflow(DRIFT, schedule, site.secrets("staging"),
+    schedule = {"event_name": "schedule", "token": TOKEN, "api_url": github.url}
+    return site.workflow(DRIFT, schedule, site.secrets(*(envs or ("staging",))),
                          prepare=fake_gh).run()
 
 
@@ -253,13 +342,15 @@ def issues(site: Site) -> list[dict[str, Any]]:
     return found
 
 
-def test_drift_opens_updates_and_closes_one_issue_per_environment(site: Site) -> None:
+def test_drift_opens_updates_and_closes_one_issue_per_environment(
+    site: Site, github_pulls: FakeGitHubWithPulls
+) -> None:
     env = {**os.environ, **site.secrets("staging")}
     root = site.repository / "dashboards"
     subprocess.run([str(DASHCTL), "--root", str(root), "apply", "--env", "staging",
                     "--auto-approve"], env=env, check=True, capture_output=True, timeout=120)
 
-    legs = drift(site)
+    legs = drift(site, github_pulls)
     staging, production = only(legs["drift"], "staging"), only(legs["drift"], "production")
     assert staging.step("Drift").outputs["exit-code"] == "0", staging.log()
     assert any("Drift not checked for production" in line
@@ -270,7 +361,7 @@ def test_drift_opens_updates_and_closes_one_issue_per_environment(site: Site) ->
                 if d["name"] == "Growth KPIs"]
     site.rpc("staging", "Upsert", {"dashboardId": board["id"], "tiles": []})  # a UI edit
     for _night in range(2):
-        staging = only(drift(site)["drift"], "staging")
+        staging = only(drift(site, github_pulls)["drift"], "staging")
         assert staging.result == "success", staging.log()
         assert staging.step("Drift").outputs["exit-code"] == "2"
         assert "Growth KPIs" in staging.summary
@@ -284,9 +375,86 @@ def test_drift_opens_updates_and_closes_one_issue_per_environment(site: Site) ->
 
     subprocess.run([str(DASHCTL), "--root", str(root), "apply", "--env", "staging",
                     "--auto-approve"], env=env, check=True, capture_output=True, timeout=120)
-    drift(site)
+    drift(site, github_pulls)
     (issue,) = issues(site)
     assert issue["state"] == "closed"
+
+
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+ADOPT_BRANCH = "refs/heads/dashctl/adopt/staging"
+STAGING_GROWTH = "dashboards/staging/growth-kpis.yaml"
+
+
+def test_drift_adopts_edits_made_outside_git_in_one_pull_request_per_environment(
+    site: Site, github_pulls: FakeGitHubWithPulls
+) -> None:
+    applied = site.workflow(APPLY, PUSH, site.secrets("staging", "production")).run()
+    assert all(leg.result == "success" for leg in applied["apply"]), all_logs(applied)
+    assert len(site.origin.refs()) == 2  # the records both applies pushed
+    # staging: edited in the product's editor; production: a change in git not applied yet
+    site.edit_in_the_ui("staging", "Growth KPIs", "dau",
+                        {"insight": {"visualization": "VISUALIZATION_BAR"}})
+    production = site.repository / "dashboards" / "production" / "growth-kpis.yaml"
+    production.parent.mkdir(parents=True)
+    production.write_text((ROOT / "dashboards" / "base" / "growth-kpis.yaml").read_text(
+        "utf-8").replace("5% week over week", "7% week over week"), "utf-8")
+
+    legs = drift(site, github_pulls, "staging", "production")
+    assert {leg.matrix["name"]: leg.step("Drift").outputs["exit-code"]
+            for leg in legs["drift"]} == {"staging": "2", "production": "2"}, all_logs(legs)
+    causes = {env: [d["cause"] for e in drift_report(site, env)["environments"]
+                    for d in e["drifted"]] for env in ("staging", "production")}
+    assert causes == {"staging": ["outside"], "production": ["git"]}
+    (outside,) = legs["outside"]
+    assert [e["name"] for e in json.loads(outside.outputs["environments"])] == ["staging"]
+    (adopt,) = legs["adopt"]  # nothing for production: its drift is git's own
+    assert adopt.matrix["name"] == "staging" and adopt.result == "success", adopt.log()
+    assert adopt.step("Fetch the applied records").outcome == "success"
+    main = site.origin.rev("refs/heads/main")
+    assert main is not None
+    (commit,) = site.origin.log(f"{main}..{ADOPT_BRANCH}", "%P %ae")
+    assert commit == f"{main} {BOT_EMAIL}"
+    assert git_diff_names(site, main, ADOPT_BRANCH) == [STAGING_GROWTH]
+    assert "visualization: bar" in site.origin.show(ADOPT_BRANCH, STAGING_GROWTH)
+    assert site.origin.rev("refs/heads/dashctl/adopt/production") is None
+    (pull,) = github_pulls.pulls
+    assert (pull["head"]["ref"], pull["base"]["ref"]) == ("dashctl/adopt/staging", "main")
+    assert pull["title"] == "Adopt the outside edits of staging"
+    assert "Growth KPIs" in pull["body"] and f"actions/runs/{1000 + site.runs}" in pull["body"]
+    first = site.origin.rev(ADOPT_BRANCH)
+
+    # The next night, nothing new: the branch is not pushed again, the pull request updated.
+    legs = drift(site, github_pulls, "staging", "production")
+    (adopt,) = legs["adopt"]
+    assert adopt.result == "success", adopt.log()
+    assert "already holds these edits: not pushed again" in adopt.log()
+    assert site.origin.rev(ADOPT_BRANCH) == first
+    (pull,) = github_pulls.pulls
+    assert pull["edits"] == 1 and f"actions/runs/{1000 + site.runs}" in pull["body"]
+
+    # Another edit in the editor: the branch is rewritten, still one pull request.
+    site.edit_in_the_ui("staging", "Growth KPIs", "goals",
+                        {"markdown": {"content": "# Goals, as edited in the UI"}})
+    legs = drift(site, github_pulls, "staging", "production")
+    (adopt,) = legs["adopt"]
+    assert adopt.result == "success", adopt.log()
+    assert site.origin.rev(ADOPT_BRANCH) != first
+    adopted = site.origin.show(ADOPT_BRANCH, STAGING_GROWTH)
+    assert "visualization: bar" in adopted and "Goals, as edited in the UI" in adopted
+    (pull,) = github_pulls.pulls
+    assert pull["edits"] == 2
+    assert site.token("staging") not in all_logs(legs)
+
+
+def drift_report(site: Site, env: str) -> dict[str, Any]:
+    """The JSON drift report of ``env`` the last run kept as an artifact."""
+    folder = site.base / f"run-{site.runs}" / "artifacts" / f"dashctl-drift-{env}"
+    report: dict[str, Any] = json.loads((folder / f"drift-{env}.json").read_text("utf-8"))
+    return report
+
+
+def git_diff_names(site: Site, old: str, new: str) -> list[str]:
+    return git(site.origin.path, "diff", "--name-only", old, new).splitlines()
 
 
 # --- dashboards-fleet.yml (issue 14) ----------------------------------------------------------
@@ -321,6 +489,12 @@ def test_the_fleets_shards_cover_every_member_once(site: Site) -> None:
         site.projects[project] = project
         assert "Growth KPIs" in site.names(project)
     assert token not in all_logs(legs)
+    # each shard pushed its own members' records, and together every member's
+    by_shard = [pushed(leg) for leg in applied]
+    assert all(refs for refs in by_shard)
+    assert sorted(ref for refs in by_shard for ref in refs) == sorted(
+        f"{RECORDS}tenants/{p}" for p in members)
+    assert sorted(site.origin.refs()) == sorted(f"{RECORDS}tenants/{p}" for p in members)
 
 
 # --- dashctl's own self-test workflow ---------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.ci.actions_sim import Handler, Runner, StepFailed, StepResult, load_yaml
+from tests.ci.actions_sim import GITHUB, Handler, Runner, StepFailed, StepResult, load_yaml
 from tests.ci.expressions import Status, condition, to_string, value_of
 
 
@@ -121,7 +121,7 @@ class Workflow:
     def run_job(self, name: str, job: dict[str, Any], workflow: dict[str, Any],
                 done: Mapping[str, Any]) -> list[Leg]:
         needs = {n: done[n] for n in needs_of(job)}
-        base = {"github": self.github, "needs": needs, "vars": {}, "inputs": {}}
+        base = {"github": {**GITHUB, **self.github}, "needs": needs, "vars": {}, "inputs": {}}
         status = Status(failed=any(n["result"] != "success" for n in needs.values()))
         if not condition(job.get("if"), base, status):
             return [Leg(name, name, {}, "skipped")]
