@@ -194,6 +194,18 @@ def test_args_are_split_like_words_and_never_expanded(runner: Runner, server: Se
     assert any("args is empty" in line for line in workflow_commands(empty.log()))
 
 
+def test_a_command_word_cannot_forge_a_workflow_command(runner: Runner, server: Server) -> None:
+    """The action's own lines name the command; a newline or `::` in it stays text."""
+    dashboards_repo(runner.workspace, server)
+    result = action(runner, "'plan\n::warning title=forged::forged,%0A' --env ci")
+    assert result.outcome == "failure"
+    found = workflow_commands(result.log())
+    assert not any("forged" in line and not line.startswith("::error title=dashctl ")
+                   for line in found), found
+    assert any(line.startswith("::error title=dashctl plan___warning_title_forged__forged__0A::")
+               for line in found), found
+
+
 def test_a_bad_token_env_name_is_refused(runner: Runner, server: Server) -> None:
     dashboards_repo(runner.workspace, server)
     result = runner.run_action(ROOT, {"args": "validate", "token-env": "X=1; touch y",
