@@ -260,7 +260,7 @@ def test_a_cache_miss_installs_dashctl_from_the_actions_own_files(
     assert first.outputs["dashctl"] == str(venv / "bin" / "dashctl")
     assert f"installed from {action_dir}" in step(first, "Install dashctl").output
     # Installed, not linked: the venv holds its own copy of the package.
-    (package,) = venv.glob("lib/python*/site-packages/reconciler/cli.py")
+    (package,) = venv.glob("lib/python*/site-packages/reconciler/cli/__init__.py")
     assert package.is_file()
 
     # The next use in the same job finds it ready: no cache lookup, no install.
