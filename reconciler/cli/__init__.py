@@ -193,11 +193,15 @@ def restore(ctx: click.Context, files: tuple[Path, ...], parallelism: int) -> No
 
 @cli.command(epilog=examples(
     "dashctl comment --pr 42 --env staging",
-    "dashctl comment --pr 42 --env staging --plan plan-staging.json"))
+    "dashctl comment --pr 42 --env staging --plan plan-staging.json",
+    "dashctl comment --pr 42 --env staging --plan plan-staging.json --preview-url URL"))
 @click.option("--pr", type=int, required=True, help="Pull request number.")
 @selection_options
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Post this saved plan instead of planning again.")
+@click.option("--preview-url", metavar="URL",
+              help="Link this layout preview of the plan (e.g. CI's artifact of "
+                   "`dashctl preview --plan`) in the comment's footer.")
 @parallelism_option
 @global_options
 @click.pass_context

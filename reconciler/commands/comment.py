@@ -6,8 +6,9 @@ marker is updated in place (PATCH) on every push, or created (POST) when
 there is none yet; a comment that already says the same is left alone.
 Everyone else's comments are never touched. Each comment names the commit it
 planned and, in GitHub Actions, links the run (GITHUB_SHA, GITHUB_SERVER_URL,
-GITHUB_REPOSITORY, GITHUB_RUN_ID). `--plan FILE` posts a saved plan instead
-of reading live state again.
+GITHUB_REPOSITORY, GITHUB_RUN_ID) and, with `--preview-url`, the layout
+preview CI keeps of the plan. `--plan FILE` posts a saved plan instead of
+reading live state again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import read_saved_plan
 from reconciler.engine.changes import Plan
-from reconciler.report.comment import comment_body
+from reconciler.errors import DashctlError
+from reconciler.report.comment import comment_body, link_problem
 from reconciler.report.plan_markdown import environment_markdown, marker
 
 
@@ -35,6 +37,7 @@ from reconciler.report.plan_markdown import environment_markdown, marker
 class CommentOptions(Selected):
     pr: int
     plan_file: Path | None = None
+    preview_url: str | None = None
 
 
 def plan_markdown_by_environment(options: CommentOptions) -> tuple[dict[str, str], int]:
@@ -51,12 +54,14 @@ def plan_markdown_by_environment(options: CommentOptions) -> tuple[dict[str, str
 
 def run(options: CommentOptions) -> int:
     """Post or update each environment's plan comment; 1 if posting or planning failed."""
+    if options.preview_url and (problem := link_problem(options.preview_url)):
+        raise DashctlError(f"--preview-url: {problem}")
     settings = GitHubSettings.from_env()
     bodies, plan_code = plan_markdown_by_environment(options)
     failed = False
     with github_client(settings, sleep=time.sleep) as client:
         for name, markdown in bodies.items():
-            body = comment_body(name, markdown, os.environ)
+            body = comment_body(name, markdown, os.environ, options.preview_url)
             try:
                 outcome = upsert_sticky_comment(client, settings.repository, options.pr,
                                                 marker(name), body)

@@ -208,14 +208,17 @@ def test_plan_validates_for_everyone_and_plans_only_the_repositorys_own_branches
     notice = [s for s in validate["steps"] if s.get("if") == f"{fork} != github.repository"]
     assert notice and "::notice" in notice[0]["run"]
     by_command = {command(s): s for s in plan["steps"] if command(s)}
-    assert set(by_command) == {"plan", "comment"}
+    assert set(by_command) == {"plan", "preview", "comment"}
     assert "--out" in dashctl_args(by_command["plan"])
     comment = dashctl_args(by_command["comment"])
     assert comment[:2] == ["comment", "--pr"] and "--env" in comment and "--plan" in comment
     assert by_command["comment"]["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+    preview = by_command["preview"]
+    assert "--plan" in dashctl_args(preview) and "token" not in preview["with"]  # no API call
     uploads = [s for s in plan["steps"] if str(s.get("uses", "")).startswith(
         "actions/upload-artifact@")]
-    assert len(uploads) == 1
+    assert [s["with"]["name"] for s in uploads] == [
+        "dashctl-preview-${{ matrix.slug }}", "dashctl-plan-${{ matrix.slug }}"]
 
 
 @pytest.mark.parametrize("name", ["dashboards-apply.yml", "dashboards-fleet.yml"])

@@ -40,7 +40,7 @@ from tests.ci.git_sim import RECORDS, Origin, git
 from tests.ci.git_sim import checkout as git_checkout
 from tests.ci.refusing_proxy import refusing_proxy
 from tests.ci.test_action import Cache
-from tests.ci.workflow_sim import Artifacts, Leg, Workflow, checkout
+from tests.ci.workflow_sim import Artifacts, Leg, Workflow, artifact_url, checkout
 from tests.support.fake_github import FakeGitHub
 from tests.support.repo import dump_yaml
 from tests.support.server import Server
@@ -172,7 +172,9 @@ def test_plan_comments_each_environment_whose_secret_is_set(
     site: Site, github: FakeGitHub
 ) -> None:
     secrets = site.secrets("staging")  # no production secret in this repository
-    legs = site.workflow(PLAN, pull_request(REPO, github.url), secrets).run()
+    artifacts = Artifacts(site.base / "plan-artifacts")
+    legs = site.workflow(PLAN, pull_request(REPO, github.url), secrets,
+                         artifacts=artifacts).run()
 
     (validate,) = legs["validate"]
     assert validate.result == "success", validate.log()
@@ -191,6 +193,12 @@ def test_plan_comments_each_environment_whose_secret_is_set(
     (comment,) = github.bodies(REPO, PR)
     assert comment.startswith("<!-- dashctl:plan env=staging -->")
     assert "Growth KPIs" in comment
+    # the layout preview of the saved plan, kept as an artifact, linked from both
+    preview = artifact_url("dashctl-preview-staging")
+    assert f"[layout preview, before and after]({preview})" in comment
+    assert f"[Layout preview, before and after]({preview})" in staging.summary
+    pages = artifacts.root / "dashctl-preview-staging"
+    assert "Growth KPIs" in (pages / "staging" / "index.html").read_text("utf-8")
     assert site.secrets("staging")["DASHCTL_TOKEN_STAGING"] not in all_logs(legs)
 
 
@@ -227,6 +235,11 @@ def test_apply_applies_each_approved_plan_then_has_nothing_to_do(
     codes = [leg.step("Plan").outputs["exit-code"] for leg in legs["plan"]]
     assert codes == ["2", "2"], all_logs(legs)
     assert "applies exactly this plan" in only(legs["plan"], "production").summary
+    preview = artifact_url("dashctl-preview-production")
+    assert f"[Layout preview, before and after]({preview})" in only(
+        legs["plan"], "production").summary
+    assert f"[Layout preview of the applied plan, before and after]({preview})" in only(
+        legs["apply"], "production").summary
     applied = legs["apply"]
     assert sorted(leg.matrix["name"] for leg in applied) == ["production", "staging"]
     for leg in applied:
@@ -265,6 +278,8 @@ def test_apply_applies_each_approved_plan_then_has_nothing_to_do(
     assert "Edited outside git since the last apply" in staging.summary
     (comment,) = github.bodies(REPO, PR)
     assert "Edited outside git since the last apply" in comment
+    assert "layout preview" not in comment  # nothing to change: nothing to preview
+    assert staging.step("Preview of the plan").outcome == "skipped"
 
 
 def test_records_are_pushed_after_an_apply_that_failed_part_way(site: Site) -> None:

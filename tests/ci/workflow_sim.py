@@ -43,6 +43,11 @@ class Leg:
         return "".join(s.log() for s in self.steps)
 
 
+def artifact_url(name: str) -> str:
+    """Where GitHub would show the artifact ``name`` (upload-artifact's `artifact-url`)."""
+    return f"https://github.com/acme/dashboards/actions/runs/1/artifacts/{name}"
+
+
 @dataclass
 class Artifacts:
     """upload-artifact and download-artifact over one folder (one per workflow run)."""
@@ -66,7 +71,7 @@ class Artifacts:
         else:
             target.mkdir(parents=True)
             shutil.copy2(source, target / source.name)
-        return {"artifact-id": name}
+        return {"artifact-id": name, "artifact-url": artifact_url(name)}
 
     def download(
         self, runner: Runner, with_: dict[str, str], env: dict[str, str]

@@ -345,3 +345,36 @@ def test_a_body_capped_by_comment_renders_with_its_note_and_footer(
     (body,) = in_actions.bodies(REPO, PR)
     assert_renders_on_github(body)
     assert any("Cut to fit GitHub" in paragraph.content for paragraph in paragraphs(body))
+
+
+PREVIEW_URL = "https://github.com/acme/dashboards/actions/runs/4242/artifacts/77"
+
+
+def test_the_footer_links_the_preview_of_the_plan(
+    repo: Path, in_actions: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_in(capsys, repo, "comment", "--pr", str(PR), "--env", "staging",
+                          "--preview-url", PREVIEW_URL)
+    assert (code, err) == (0, "")
+    (body,) = in_actions.bodies(REPO, PR)
+    assert_valid_github_markdown(body)
+    footer = paragraphs(body)[-1]
+    assert footer.content == (f"_Planned at commit `{SHA[:12]}` · [CI run 4242]({RUN_URL})"
+                              f" · [layout preview, before and after]({PREVIEW_URL})._")
+    links = [child.attrs["href"] for child in footer.children or [] if child.type == "link_open"]
+    assert links == [RUN_URL, PREVIEW_URL]
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "ftp://host/x", "https://x/a)(b", "https://x/a b",
+    "https://x/\n[evil](https://e)", "https://x/<b>", "https://", "https://x/`y`",
+])
+def test_a_preview_url_that_is_not_a_plain_link_is_refused(
+    repo: Path, in_actions: FakeGitHub, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    code, _, err = run_in(capsys, repo, "comment", "--pr", str(PR), "--env", "staging",
+                            "--preview-url", url)
+    assert code == 1
+    assert err.startswith("error: --preview-url: ") and err.count("\n") == 1
+    assert "\n[evil]" not in err
+    assert in_actions.bodies(REPO, PR) == []
