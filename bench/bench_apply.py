@@ -20,6 +20,11 @@ the child that loads the repository is not counted), the writes per dashboard
 (target 2.00: a Create and an Upsert each), and that `apply` of the now
 unchanged repository sends 0 write calls (counted at the HTTP transport) and
 prints "Nothing to apply".
+
+`--records`: also the cost of the applied records (SPEC section 7): the same
+apply from empty with the repository in a git work tree (it records every
+dashboard it applied) vs outside one (no records), paired, each into an empty
+project of its own (target: at most 5 % more).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +42,7 @@ from harness import (
     Run,
     dashctl,
     environ_with_token,
+    git_repository,
     mint,
     paired,
     raw_writes,
@@ -48,6 +55,9 @@ def environments(root: Path, url: str, project: str, token_env: str) -> None:
     (root / "environments.yaml").write_text(
         f"environments:\n  bench:\n    url: {url}\n    project: {project}\n"
         f"    token_env: {token_env}\n    prune: true\n", "utf-8")
+
+
+SIDES = ("apply", "raw", "records", "plain")
 
 
 def fresh_projects(latency: int, side: str, runs: int) -> list[str]:
@@ -79,6 +89,23 @@ def measure(root: Path, url: str, latency: int, label: str, args: argparse.Names
           f"(target 2.00)", flush=True)
 
 
+def records_overhead(root: Path, tracked: Path, url: str, latency: int,
+                     args: argparse.Namespace) -> None:
+    """Apply from empty with records (``tracked`` is a git work tree) vs without (``root``)."""
+    recorded = iter(fresh_projects(latency, "records", args.runs))
+    plain = iter(fresh_projects(latency, "plain", args.runs))
+
+    def apply(folder: Path, projects: Iterator[str]) -> Run:
+        environments(folder, url, next(projects), TOKEN_VAR)
+        return dashctl(folder, "apply", "--env", "bench", "--auto-approve")
+
+    with_s, without_s, ratio, runs = paired(
+        args.runs, lambda: apply(tracked, recorded), lambda: apply(root, plain).seconds)
+    assert all(run.code == 0 for run in runs), runs[-1].stdout[-500:]
+    print(f"{latency:>2} ms latency: apply with records {with_s:6.2f} s, without "
+          f"{without_s:6.2f} s -> {ratio:5.3f}x (target <= 1.05x)", flush=True)
+
+
 def unchanged_apply(root: Path) -> None:
     run = dashctl(root, "apply", "--env", "bench", "--auto-approve", count_calls=True)
     nothing = "Nothing to apply." in run.stdout
@@ -95,6 +122,8 @@ def main() -> None:
                         help="dashctl --parallelism and the raw writes' concurrency "
                              "(default: dashctl's own default)")
     parser.add_argument("--latencies", default="0,40", help="ms of server latency to measure")
+    parser.add_argument("--records", action="store_true",
+                        help="also apply with applied records vs without")
     args = parser.parse_args()
     if args.parallelism is None:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,17 +133,23 @@ def main() -> None:
     latencies = [int(ms) for ms in args.latencies.split(",")]
     print(f"{args.dashboards} dashboards x {args.tiles} tiles, parallelism {args.parallelism}, "
           f"medians of {args.runs}", flush=True)
-    environ_with_token(mint([project for latency in latencies for side in ("apply", "raw")
+    environ_with_token(mint([project for latency in latencies for side in SIDES
                              for project in fresh_projects(latency, side, args.runs)]))
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         root = work / "repo"
         write_manifests(root / "base", args.dashboards, args.tiles)
+        tracked = work / "tracked"
+        if args.records:
+            write_manifests(tracked / "base", args.dashboards, args.tiles)
+            git_repository(tracked)
         for n, latency in enumerate(latencies):
             with serve(work / f"serve-{latency}ms.db", latency) as url:
                 measure(root, url, latency, f"{latency:>2} ms latency", args)
                 if n == 0:
                     unchanged_apply(root)  # into the last run's project, now filled
+                if args.records:
+                    records_overhead(root, tracked, url, latency, args)
 
 
 if __name__ == "__main__":

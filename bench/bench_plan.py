@@ -13,6 +13,10 @@ limit; 40 ms stands in for a server whose answers wait on a delayed ACK):
 and prints each ratio (median of the paired ratios of --runs runs), the plan's
 peak RSS, and that `apply` of the unchanged repository sends 0 write calls
 (counted at the HTTP transport) and prints "Nothing to apply".
+
+`--records`: the repository is a git work tree, so the first apply records what
+it applied (refs/dashctl/applied/bench) and every plan reads those records
+(SPEC section 7: plan with records within the same 1.2x).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from harness import (
     TOKEN_VAR,
     dashctl,
     environ_with_token,
+    git_repository,
     mint,
     paired,
     raw_fetch,
@@ -80,6 +85,8 @@ def main() -> None:
     parser.add_argument("--url", help="an existing server (with --token-env, --project)")
     parser.add_argument("--token-env", help="variable holding that server's token")
     parser.add_argument("--project", default=PROJECT)
+    parser.add_argument("--records", action="store_true",
+                        help="the repository in git: apply records, plan reads the records")
     args = parser.parse_args()
     if args.parallelism is None:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -87,11 +94,14 @@ def main() -> None:
 
         args.parallelism = DEFAULT_PARALLELISM
     print(f"{args.dashboards} dashboards x {args.tiles} tiles, parallelism {args.parallelism}, "
-          f"medians of {args.runs}", flush=True)
+          f"medians of {args.runs}{', with applied records' if args.records else ''}",
+          flush=True)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         root = work / "repo"
         write_manifests(root / "base", args.dashboards, args.tiles)
+        if args.records:
+            git_repository(root)
         if args.url:
             environ_with_token(os.environ[args.token_env])
             environments(root, args.url, args.project, TOKEN_VAR)

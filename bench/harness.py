@@ -155,6 +155,17 @@ def dashctl(root: Path, *args: str, count_calls: bool = False,
     return Run(seconds, int(tail.group(1)) / 1024, done.stdout, calls, done.returncode)
 
 
+def git_repository(root: Path) -> None:
+    """Make ``root`` a git work tree with its files committed (dashctl then keeps its applied
+    records in it, SPEC section 7); no git identity assumed, as on a CI runner."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost",
+                        *args], cwd=root, check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "manifests")
+
+
 def raw_fetch(url: str, projects: Sequence[str], concurrency: int, work: Path) -> float:
     """The raw fetch bound as a subprocess (bench/raw_fetch.py): its wall time."""
     listing = work / "raw-projects.txt"
