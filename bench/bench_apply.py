@@ -42,20 +42,15 @@ from harness import (
     Run,
     dashctl,
     environ_with_token,
+    environments,
     git_repository,
     mint,
     paired,
     raw_writes,
     serve,
+    unchanged_apply,
     write_manifests,
 )
-
-
-def environments(root: Path, url: str, project: str, token_env: str) -> None:
-    (root / "environments.yaml").write_text(
-        f"environments:\n  bench:\n    url: {url}\n    project: {project}\n"
-        f"    token_env: {token_env}\n    prune: true\n", "utf-8")
-
 
 SIDES = ("apply", "raw", "records", "plain")
 
@@ -104,13 +99,6 @@ def records_overhead(root: Path, tracked: Path, url: str, latency: int,
     assert all(run.code == 0 for run in runs), runs[-1].stdout[-500:]
     print(f"{latency:>2} ms latency: apply with records {with_s:6.2f} s, without "
           f"{without_s:6.2f} s -> {ratio:5.3f}x (target <= 1.05x)", flush=True)
-
-
-def unchanged_apply(root: Path) -> None:
-    run = dashctl(root, "apply", "--env", "bench", "--auto-approve", count_calls=True)
-    nothing = "Nothing to apply." in run.stdout
-    print(f"apply of the unchanged repository: {run.writes} write calls sent "
-          f"({run.calls}), 'Nothing to apply.' printed: {nothing}", flush=True)
 
 
 def main() -> None:

@@ -33,21 +33,17 @@ from harness import (
     TOKEN_VAR,
     dashctl,
     environ_with_token,
+    environments,
     git_repository,
     mint,
     paired,
     raw_fetch,
     serve,
+    unchanged_apply,
     write_manifests,
 )
 
 PROJECT = "proj_bench"
-
-
-def environments(root: Path, url: str, project: str, token_env: str) -> None:
-    (root / "environments.yaml").write_text(
-        f"environments:\n  bench:\n    url: {url}\n    project: {project}\n"
-        f"    token_env: {token_env}\n    prune: true\n", "utf-8")
 
 
 def measure(root: Path, url: str, project: str, label: str, args: argparse.Namespace,
@@ -64,13 +60,6 @@ def measure(root: Path, url: str, project: str, label: str, args: argparse.Names
     print(f"{label}: plan {plan_s:6.2f} s, raw fetch {raw_s:6.2f} s -> "
           f"plan / raw {ratio:5.2f}x (target <= 1.2x), peak RSS {rss:4.0f} MB "
           f"(target <= 250 MB; the loading worker not counted)", flush=True)
-
-
-def unchanged_apply(root: Path) -> None:
-    run = dashctl(root, "apply", "--env", "bench", "--auto-approve", count_calls=True)
-    nothing = "Nothing to apply." in run.stdout
-    print(f"apply of the unchanged repository: {run.writes} write calls sent "
-          f"({run.calls}), 'Nothing to apply.' printed: {nothing}", flush=True)
 
 
 def main() -> None:

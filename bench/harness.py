@@ -155,6 +155,21 @@ def dashctl(root: Path, *args: str, count_calls: bool = False,
     return Run(seconds, int(tail.group(1)) / 1024, done.stdout, calls, done.returncode)
 
 
+def environments(root: Path, url: str, project: str, token_env: str) -> None:
+    """The repository's environments.yaml: one environment, bench, on that project."""
+    (root / "environments.yaml").write_text(
+        f"environments:\n  bench:\n    url: {url}\n    project: {project}\n"
+        f"    token_env: {token_env}\n    prune: true\n", "utf-8")
+
+
+def unchanged_apply(root: Path) -> None:
+    """Apply the repository again, now unchanged: the writes it sends (0 is right)."""
+    run = dashctl(root, "apply", "--env", "bench", "--auto-approve", count_calls=True)
+    nothing = "Nothing to apply." in run.stdout
+    print(f"apply of the unchanged repository: {run.writes} write calls sent "
+          f"({run.calls}), 'Nothing to apply.' printed: {nothing}", flush=True)
+
+
 def git_repository(root: Path) -> None:
     """Make ``root`` a git work tree with its files committed (dashctl then keeps its applied
     records in it, SPEC section 7); no git identity assumed, as on a CI runner."""
