@@ -93,6 +93,8 @@ def merge_managed(record: Record | None, name: str, git_tiles: Sequence[WireObje
         return Merged(name, [dict(tile) for tile in git_tiles], None)
     git = version(name, git_tiles)
     current = live_version(live) if live is not None else None
+    if current == git:  # in sync (the common case): no outside edit, whatever the record says
+        return Merged(name, [dict(tile) for tile in git_tiles], None)
     result = three_way(record_version(record), git, current, policy=policy)
     edit = _edit(result, name, record.id, updated_at)
     if result.desired is None or result.resolution is Resolution.CONFLICT:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.engine.records import (
+    PackedTiles,
     Record,
     RecordUpdate,
     Unreadable,
@@ -53,6 +54,18 @@ def test_a_record_is_one_line_that_decodes_to_itself() -> None:
     assert decode_record(line, project="proj_a") == record()
     assert decode_record(line, project="proj_a") == Record(
         "dash_1", "Growth KPIs", "proj_a", tuple(TILES), "2026-12-05T10:00:00Z", "a" * 40)
+
+
+def test_a_read_record_keeps_its_tiles_as_bytes_until_they_are_used() -> None:
+    line = encode_record(record())
+    read = decode_record(line, project="proj_a")
+    assert isinstance(read, Record) and isinstance(read.tiles, PackedTiles)
+    assert list(read.tiles) == TILES and len(read.tiles) == 2 and read.tiles[1] == TILES[1]
+    assert read.tiles == tuple(TILES) and read.tiles != tuple(TILES[:1])
+    assert encode_record(read) == line  # written again: the same bytes
+    # an update that sets the record as read changes nothing
+    parsed = parse_records(line + b"\n", project="proj_a")
+    assert update_records(parsed, RecordUpdate("proj_a", [record()])) is None
 
 
 def test_no_updated_at_and_no_commit_are_kept_as_null() -> None:
