@@ -134,18 +134,13 @@ def serve(db: Path, latency_ms: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def dashctl(root: Path, *args: str, count_calls: bool = False,
-            environ: dict[str, str] | None = None) -> Run:
-    """One whole `dashctl` command as a subprocess: wall time, peak RSS, calls sent.
-
-    ``environ``: variables set for this command only (``{"DASHCTL_CACHE": "off"}``).
-    """
+def dashctl(root: Path, *args: str, count_calls: bool = False) -> Run:
+    """One whole `dashctl` command as a subprocess: wall time, peak RSS, calls sent."""
     argv = [sys.executable, "-c", CLI_SHIM, "--root", str(root), *args]
     if count_calls:
         argv.append("--count-calls")
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(environ or {})})
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     tail = re.search(r"maxrss_kb=(\d+) calls=(\{.*\})", done.stderr)
     if tail is None:

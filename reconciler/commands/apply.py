@@ -16,7 +16,7 @@ from reconciler.commands import console
 from reconciler.commands.options import Selected, open_run
 from reconciler.documents import Backup, read_saved_plan
 from reconciler.engine.apply import ApplyResult
-from reconciler.engine.approval import unapproved
+from reconciler.engine.approval import moved_since, unapproved
 from reconciler.engine.changes import Change, EnvironmentPlan, Plan
 from reconciler.engine.plan import saved_plan_refusals
 from reconciler.engine.ports import WireDashboard
@@ -76,13 +76,20 @@ def load_saved(session: Run, path: Path) -> Plan:
                           + "; ".join(reasons) + ". Plan again.")
     wanted = {e.name for e in session.environments}
     plan = Plan([item for item in plan.environments if item.name in wanted])
-    moved = session.moved(plan)
+    session.environments = [e for e in session.environments
+                            if e.name in {item.name for item in plan.environments}]
+    states = session.read()
+    live = {state.environment.name: state.live for state in states if state.live is not None}
+    unread = [f"{state.environment.name}: {state.error}" for state in states
+              if state.live is None]
+    if unread:
+        raise PlanRefused("live state could not be read; nothing applied: " + "; ".join(unread))
+    moved = [name for item in plan.environments for name in moved_since(item, live[item.name])]
     if moved:
         raise PlanRefused("live state moved since the plan was made; nothing applied. "
                           f"Moved: {', '.join(sorted(set(moved)))}. Plan again.")
-    session.environments = [e for e in session.environments
-                            if e.name in {item.name for item in plan.environments}]
-    fresh = session.plan()  # a saved plan is an approval: what is applied is planned anew
+    # a saved plan is an approval: what is applied is planned anew, from the same read
+    fresh = session.plan_of(states)
     now = {item.name: item for item in fresh.environments}
     reasons = [f"{item.name}: {why}" for item in plan.environments
                for why in unapproved(item, now[item.name])]

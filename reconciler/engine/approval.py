@@ -8,6 +8,10 @@ hand (changed tile content, an added create, a delete of a declared dashboard,
 an ignored dashboard written) or made from another repository is refused
 whole. Every guard (prune, max_deletes, deleting every dashboard, ignore) is
 the fresh plan's, so none can be edited away either.
+
+The same read of live state tells which dashboards moved since the plan was
+made (`moved_since`, against the saved plan's fingerprints): one read of live
+state for the check and the fresh plan, not two.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.engine.changes import Change, EnvironmentPlan
+from reconciler.engine.changes import Action, Change, EnvironmentPlan
+from reconciler.engine.live import LiveState
 from reconciler.engine.normalize import canonical_tiles
 
 
@@ -40,3 +45,17 @@ def unapproved(saved: EnvironmentPlan, fresh: EnvironmentPlan) -> list[str]:
                 for (action, name) in sorted(mine.keys() & now.keys())
                 if _git_owned(mine[action, name]) != _git_owned(now[action, name])]
     return reasons
+
+
+def moved_since(saved: EnvironmentPlan, live: LiveState) -> list[str]:
+    """The dashboards of ``saved`` that moved live since it was made, in ``live`` (the read
+    of the fresh plan): a create whose name is now live, and a dashboard it touches that
+    changed (modeled or unmodeled content, name) or is gone."""
+    names = {str(summary.get("name", "")) for summary in live.summaries}
+    found = [change.dashboard for change in saved.changes
+             if change.action is Action.CREATE and change.dashboard in names]
+    for change in saved.changes:
+        now = live.dashboards.get(change.id) if change.id is not None else None
+        if change.id is not None and (now is None or now["fingerprint"] != change.fingerprint):
+            found.append(change.dashboard)
+    return found

@@ -4,7 +4,7 @@
     run.desired()        what the repository declares for each selected environment
     run.read()           that, and live state, for each selected environment
     run.plan()           the Plan of every selected environment       (engine.plan, pure)
-    run.moved(plan)      the dashboards a saved plan touches that moved live since
+    run.plan_of(states)  the same, of what run.read() read (apply --plan checks that too)
     run.apply(plan, ...) carry out a plan                              (run.writes)
 
 A run owns what lives as long as it: the repository and its selection, the
@@ -48,7 +48,7 @@ from reconciler.repo.select import Shard
 from reconciler.run import words
 from reconciler.run.desired import load_desired
 from reconciler.run.fetch import read_live
-from reconciler.run.writes import BackupHook, apply_environment, moved_since
+from reconciler.run.writes import BackupHook, apply_environment
 
 log = logging.getLogger("dashctl.run")
 
@@ -109,8 +109,12 @@ class Run:
 
     def plan(self) -> Plan:
         """The plan of every selected environment."""
+        return self.plan_of(self.read())
+
+    def plan_of(self, states: Sequence[EnvironmentState]) -> Plan:
+        """The plan of environments already read (`read`)."""
         now = datetime.now(UTC)
-        return Plan([plan_environment(state, self.policy, now) for state in self.read()])
+        return Plan([plan_environment(state, self.policy, now) for state in states])
 
     async def _read(self) -> list[EnvironmentState]:
         self._read_done = 0
@@ -177,18 +181,6 @@ class Run:
         return _quiet
 
     # -- writing ---------------------------------------------------------------------
-
-    def moved(self, plan: Plan) -> list[str]:
-        """The dashboards of a saved plan whose live state changed since it was made."""
-
-        async def each() -> list[str]:
-            async with Clients(self.repo, concurrency=self.parallelism) as clients:
-                found = await asyncio.gather(*(
-                    moved_since(clients.client(self.repo.environments[item.name]), item)
-                    for item in plan.environments))
-            return [name for names in found for name in names]
-
-        return asyncio.run(each())
 
     def apply(self, plan: Plan, *, allow_delete: bool,
               backup: Callable[[EnvironmentPlan], BackupHook | None] = lambda _: None,

@@ -235,21 +235,3 @@ async def settle_creates(
 
     return list(await asyncio.gather(*(attempt(outcome.change, settle(outcome))
                                        for outcome in made)))
-
-
-async def moved_since(client: DashboardsAPI, env: EnvironmentPlan) -> list[str]:
-    """Dashboards of a saved plan whose live state changed since it was made."""
-    names = {str(item["name"]) for item in await client.list_dashboards()}
-    found = [change.dashboard for change in by_action(env, Action.CREATE)
-             if change.dashboard in names]
-
-    async def check(change: Change) -> str | None:
-        assert change.id is not None
-        try:
-            live: WireDashboard | None = await client.get_dashboard(change.id)
-        except NotFound:
-            live = None
-        return change.dashboard if moved(change, live) else None
-
-    checks = [check(change) for change in env.changes if change.id is not None]
-    return found + [name for name in await asyncio.gather(*checks) if name]

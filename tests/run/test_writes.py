@@ -16,7 +16,7 @@ from reconciler.engine.records import Record, Records
 from reconciler.repo.config import Environment
 from reconciler.repo.manifest import Manifest
 from reconciler.run.fetch import read_live
-from reconciler.run.writes import apply_environment, moved_since
+from reconciler.run.writes import apply_environment
 from tests.support.factories import FUNNEL, environment, insight, manifest, markdown, wire
 from tests.support.fake_api import FakeAPI
 
@@ -153,20 +153,6 @@ def test_backup_gets_the_raw_live_dashboard_before_it_is_touched() -> None:
     assert seen[0]["tiles"] == [wire(insight("dau")), FUNNEL]
 
 
-def test_moved_since_sees_an_edit_to_unmodeled_content() -> None:
-    api = FakeAPI()
-    dau = wire(insight("dau"))
-    dau["insight"]["title"] = "Daily users"
-    dashboard_id = api.put("Growth", [dau])
-    env_plan = plan(api, [manifest("Growth", insight("dau", w=8))])
-    assert asyncio.run(moved_since(api, env_plan)) == []
-    api.dashboards[dashboard_id]["tiles"][0]["insight"]["title"] = "Weekly users"
-    assert asyncio.run(moved_since(api, env_plan)) == ["Growth"]
-    api.dashboards[dashboard_id]["tiles"][0]["insight"]["title"] = "Daily users"
-    api.dashboards[dashboard_id]["updatedAt"] = "2027-01-01T00:00:00Z"
-    assert asyncio.run(moved_since(api, env_plan)) == []  # a timestamp is not a move
-
-
 def test_a_failed_upsert_is_that_dashboards_failure_and_the_others_are_done() -> None:
     api = FakeAPI()
     ids = {name: api.put(name, [wire(insight("dau"))]) for name in ("A", "B", "C")}
@@ -238,16 +224,6 @@ def test_a_rename_alone_is_one_update_and_no_upsert() -> None:
     assert apply(api, env_plan).failed == []
     assert (api.calls["Update"], api.calls["Upsert"], api.writes) == (1, 0, 1)
     assert api.dashboards[dashboard_id]["name"] == "New"
-
-
-def test_moved_since_sees_a_name_created_and_a_dashboard_deleted_meanwhile() -> None:
-    api = FakeAPI()
-    dashboard_id = api.put("Growth", [wire(insight("dau"))])
-    env_plan = plan(api, [manifest("Growth", insight("dau", w=8)), manifest("New", *GROWTH)])
-    assert asyncio.run(moved_since(api, env_plan)) == []
-    api.put("New")  # another writer created it after the plan was made
-    del api.dashboards[dashboard_id]  # and deleted the one the plan updates
-    assert sorted(asyncio.run(moved_since(api, env_plan))) == ["Growth", "New"]
 
 
 # -- re-read before write (SPEC §7): an edit made while someone reads the plan --------------
