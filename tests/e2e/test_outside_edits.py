@@ -82,6 +82,14 @@ def tile(kit: RepoKit, name: str, tile_id: str) -> dict[str, Any]:
     return next(t for t in kit.dashboard(name)["tiles"] if t["id"] == tile_id)
 
 
+def ui_edit_and_git_change(kit: RepoKit, message: str) -> None:
+    """A UI edit of dau's chart, and a git change elsewhere (Q4 goals), committed."""
+    kit.set_tiles("Growth KPIs", growth(viz="bar"))
+    kit.write("growth", {"name": "Growth KPIs",
+                         "tiles": [insight("dau"), markdown("goals", "# Q4 Goals")]})
+    commit_all(top(kit), message)
+
+
 # -- the records -----------------------------------------------------------------------------
 
 
@@ -166,10 +174,7 @@ def test_git_changes_and_outside_edits_elsewhere_are_merged_in_one_write(
     kit: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert apply(kit, capsys)[0] == 0
-    kit.set_tiles("Growth KPIs", growth(viz="bar"))
-    kit.write("growth", {"name": "Growth KPIs",
-                         "tiles": [insight("dau"), markdown("goals", "# Q4 Goals")]})
-    commit_all(top(kit), "goals for Q4")
+    ui_edit_and_git_change(kit, "goals for Q4")
 
     code, env = plan(kit, capsys)
     assert code == 2
@@ -276,10 +281,7 @@ def test_pull_adopts_outside_edits_and_keeps_git_changes_not_applied_yet(
     kit: RepoKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert apply(kit, capsys)[0] == 0
-    kit.set_tiles("Growth KPIs", growth(viz="bar"))
-    kit.write("growth", {"name": "Growth KPIs",
-                         "tiles": [insight("dau"), markdown("goals", "# Q4 Goals")]})
-    commit_all(top(kit), "goals for Q4, not applied yet")
+    ui_edit_and_git_change(kit, "goals for Q4, not applied yet")
 
     code, _, err = kit.run(capsys, "pull", "--env", "test")
 
